@@ -129,6 +129,11 @@ export interface StageDefinition<P extends Params = Params> {
    */
   environment?(params: P): Promise<Record<string, string>>;
   run(ctx: StageContext<P>): Promise<void>;
+  /**
+   * `glioflow export STAGE DIR`: writes the stage's outputs for people (tables as CSV) or for other
+   * tools (Arrow). Returns the files written. Without it, outputs are copied as they are.
+   */
+  export?(outputs: UpstreamOutputs, dir: string, format: 'csv' | 'arrow'): Promise<string[]>;
 }
 
 /** Helps a stage module declare itself with its params type checked. */

@@ -1,0 +1,69 @@
+// What the cache's records point at: shared by verify (what must be intact) and gc (what must stay).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StageRecord } from '../lockfile.js';
+import { shardedPath, type CacheLayout } from '../store/cache-layout.js';
+
+export interface KeyRecordFile {
+  file: string;
+  record: StageRecord;
+  /** last time a run produced or reused it */
+  usedAt: number;
+}
+
+export function listKeyRecords(layout: CacheLayout): KeyRecordFile[] {
+  if (!existsSync(layout.keys)) return [];
+  const out: KeyRecordFile[] = [];
+  for (const shard of readdirSync(layout.keys)) {
+    const dir = join(layout.keys, shard);
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.json')) continue;
+      const file = join(dir, name);
+      try {
+        out.push({ file, record: JSON.parse(readFileSync(file, 'utf8')) as StageRecord, usedAt: statSync(file).mtimeMs });
+      } catch {
+        // a record that does not parse references nothing; verify reports it separately
+      }
+    }
+  }
+  return out;
+}
+
+export function listManifests(layout: CacheLayout): { file: string; record: StageRecord }[] {
+  if (!existsSync(layout.manifests)) return [];
+  const out: { file: string; record: StageRecord }[] = [];
+  for (const stageDir of readdirSync(layout.manifests)) {
+    for (const name of readdirSync(join(layout.manifests, stageDir))) {
+      if (!name.endsWith('.json')) continue;
+      const file = join(layout.manifests, stageDir, name);
+      try {
+        out.push({ file, record: JSON.parse(readFileSync(file, 'utf8')) as StageRecord });
+      } catch {
+        out.push({ file, record: { outputs: {}, deps: [], itemKeys: {} } as unknown as StageRecord });
+      }
+    }
+  }
+  return out;
+}
+
+/** The object each item key's ref points at, or undefined when the ref is gone. */
+export function itemObject(layout: CacheLayout, itemKey: string): string | undefined {
+  const ref = shardedPath(layout.items, itemKey);
+  try {
+    return readFileSync(ref, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every object a record references, with what it is for people. */
+export function objectsOf(record: StageRecord, layout: CacheLayout): { hash: string; what: string }[] {
+  const out: { hash: string; what: string }[] = [];
+  for (const [name, ref] of Object.entries(record.outputs ?? {})) out.push({ hash: ref.hash, what: `${record.stage}: output ${name}${ref.materialized ? ` (${ref.materialized})` : ''}` });
+  for (const dep of record.deps ?? []) out.push({ hash: dep.listing, what: `${record.stage}: file listing of dep ${dep.path}` });
+  for (const [id, key] of Object.entries(record.itemKeys ?? {})) {
+    const hash = itemObject(layout, key);
+    if (hash) out.push({ hash, what: `${record.stage}: item ${id}` });
+  }
+  return out;
+}

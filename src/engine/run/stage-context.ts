@@ -1,0 +1,134 @@
+// The StageContext a stage's `run` receives: its params, its inputs, item mapping, and the only
+// ways it may produce outputs (into the cache) and report (as engine events).
+import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { StageSpec } from '../config/pipeline-spec.js';
+import type { EngineEvent } from '../events.js';
+import type { DepSnapshot } from '../file-tree.js';
+import { GlioflowFailure } from '../result.js';
+import type { DepFile, JsonValue, OutputRef, StageContext, UpstreamOutputs } from '../stage-api.js';
+import { tempPathFor } from '../atomic.js';
+import type { Project } from '../project.js';
+import { mapItems, type ItemRunner } from './items.js';
+
+export interface ContextParts {
+  project: Project;
+  stage: StageSpec;
+  key: string;
+  snapshots: DepSnapshot[];
+  upstream: UpstreamOutputs[];
+  scratchDir: string;
+  stateDir: string;
+  signal: AbortSignal;
+  runner: ItemRunner;
+  outputs: Record<string, OutputRef>;
+  recorded: Record<string, JsonValue>;
+  emit(event: EngineEvent): void;
+}
+
+const PROGRESS_EVERY_MS = 100;
+
+/** Copies a stored object to a path people read, atomically; used for outputs and restores. */
+export async function materialize(project: Project, hash: string, relativePath: string): Promise<void> {
+  const target = join(project.root, relativePath);
+  await mkdir(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  await copyFile(project.store.path(hash), temp);
+  await rename(temp, target);
+  project.outputStats.remember(target, hash);
+}
+
+export function upstreamView(project: Project, stage: StageSpec, key: string, outputs: Record<string, OutputRef>): UpstreamOutputs {
+  const path = (output: string): string => {
+    const ref = outputs[output];
+    if (!ref) throw new GlioflowFailure({ kind: 'missing-output', message: `stage ${stage.name} has no output "${output}" (it has: ${Object.keys(outputs).join(', ') || 'none'})`, stage: stage.name });
+    return project.store.path(ref.hash);
+  };
+  return {
+    stage: stage.name,
+    uses: stage.uses,
+    ...(stage.element === undefined ? {} : { element: stage.element }),
+    key,
+    outputs,
+    path,
+    read: (output) => readFile(path(output)),
+    readJson: async <T,>(output: string) => JSON.parse((await readFile(path(output))).toString('utf8')) as T,
+  };
+}
+
+export function createStageContext(parts: ContextParts): StageContext {
+  const { project, stage, emit } = parts;
+  let lastProgress = 0;
+  const progress = (u: { unit: string; done: number; total: number; cached?: number; phase?: string }): void => {
+    const now = Date.now();
+    if (u.done < u.total && now - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = now;
+    emit({ type: 'progress', stage: stage.name, unit: u.unit, done: u.done, total: u.total, cached: u.cached ?? 0, ...(u.phase ? { phase: u.phase } : {}) });
+  };
+  parts.runner.progress = progress;
+
+  const addOutput = (name: string, ref: OutputRef): OutputRef => {
+    if (parts.outputs[name]) throw new GlioflowFailure({ kind: 'duplicate-output', message: `output "${name}" written twice`, stage: stage.name });
+    parts.outputs[name] = ref;
+    return ref;
+  };
+  const pick = (uses: string): UpstreamOutputs[] => parts.upstream.filter((u) => u.uses === uses);
+
+  return {
+    stage: stage.name,
+    params: stage.params,
+    element: stage.element,
+    root: project.root,
+    deps: stage.deps.map((d) => join(project.root, d)),
+    signal: parts.signal,
+    key: parts.key,
+    scratchDir: parts.scratchDir,
+    stateDir: parts.stateDir,
+    upstream: parts.upstream,
+    async depFiles(): Promise<DepFile[]> {
+      const listings = await Promise.all(parts.snapshots.map(async (snap) => ({ snap, files: await snap.files() })));
+      return listings.flatMap(({ snap, files }) =>
+        files.map((f) => ({
+          path: f.relative ? join(project.root, snap.path, f.relative) : join(project.root, snap.path),
+          relative: f.relative,
+          dep: snap.path,
+          hash: f.hash,
+          size: f.size,
+        })),
+      );
+    },
+    upstreamOf(uses) {
+      const found = pick(uses);
+      if (found.length !== 1) {
+        throw new GlioflowFailure({ kind: 'bad-needs', message: `stage ${stage.name} needs exactly one stage that uses "${uses}", found ${found.length}`, stage: stage.name, location: stage.location, hint: `add it to \`needs\` of ${stage.base} in pipeline.yaml` });
+      }
+      return found[0] as UpstreamOutputs;
+    },
+    upstreamAll: pick,
+    mapItems: (items, work, options) => mapItems(parts.runner, items, work, options),
+    async writeOutput(name, data, options) {
+      const { hash, size } = await project.store.put(data);
+      if (options?.materialize) await materialize(project, hash, options.materialize);
+      return addOutput(name, { hash, size, ...(options?.materialize ? { materialized: options.materialize } : {}) });
+    },
+    async writeOutputFile(name, file, options) {
+      const { hash, size } = await project.store.putFile(file);
+      if (options?.materialize) await materialize(project, hash, options.materialize);
+      return addOutput(name, { hash, size, ...(options?.materialize ? { materialized: options.materialize } : {}) });
+    },
+    record(name, value) {
+      parts.recorded[name] = value;
+    },
+    progress,
+    metrics(reason, step, values) {
+      emit({ type: 'metrics', stage: stage.name, reason, step, values });
+    },
+    log(level, message, context) {
+      emit({ type: 'log', level, message, stage: stage.name, ...(context?.item ? { item: context.item } : {}), ...(context?.file ? { file: context.file } : {}) });
+    },
+  };
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
