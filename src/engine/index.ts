@@ -2,7 +2,7 @@
 export { openProject, type Project, type ProjectOptions } from './project.js';
 export { runPipeline, selectStages, type RunOptions, type RunResult } from './run/run-pipeline.js';
 export { pipelineStatus, type StageStatus } from './run/status.js';
-export { describeReason } from './run/stage-inputs.js';
+export { describeReason } from './describe-reason.js';
 export { createRegistry, type StageRegistry } from './registry.js';
 export { upstreamView } from './run/stage-context.js';
 export type * from './events.js';

@@ -1,7 +1,8 @@
 // The non-TTY output (CI logs, pipes, --no-ui, NO_COLOR, TERM=dumb): one timestamped line per
 // meaningful event, progress throttled per stage, and never an escape code, so logs stay greppable.
-import type { EngineEvent, EngineListener, StaleReason } from '../engine/events.js';
+import type { EngineEvent, EngineListener } from '../engine/events.js';
 import { formatError } from '../engine/result.js';
+import { describeReason } from '../engine/describe-reason.js';
 import { formatClock, formatDuration, formatEta, formatMetric, formatRate } from './format.js';
 import { lastEpochText } from './training-text.js';
 import { initialUiState, reduce, type UiState } from './state.js';
@@ -28,32 +29,6 @@ export function sanitizeLine(text: string): string {
   );
 }
 
-export function describeReason(r: StaleReason): string {
-  switch (r.reason) {
-    case 'never-ran':
-      return 'never ran';
-    case 'forced':
-      return 'forced';
-    case 'code-changed':
-      return 'code changed';
-    case 'param-changed':
-      return `param ${r.param} changed: ${JSON.stringify(r.from)} → ${JSON.stringify(r.to)}`;
-    case 'deps-changed': {
-      const files = r.files.map((f) => `${f.path} ${f.change}`).join(', ');
-      return `deps changed: ${files}${r.more > 0 ? ` and ${r.more} more` : ''}`;
-    }
-    case 'upstream-changed':
-      return `upstream ${r.stage} changed`;
-    case 'upstream-stale':
-      return `upstream ${r.stage} is stale`;
-    case 'environment-changed':
-      return `${r.what} changed: ${r.from} → ${r.to}`;
-    case 'output-missing':
-      return `output ${r.output} missing`;
-    case 'last-run-failed':
-      return 'last run failed';
-  }
-}
 
 export function createPlainLogger(write: (line: string) => void, options: PlainLoggerOptions = {}): EngineListener {
   const now = options.now ?? Date.now;
@@ -80,10 +55,14 @@ export function createPlainLogger(write: (line: string) => void, options: PlainL
         if (event.reason === 'started') line(`run ${event.runId}: ${event.stages.length} stages (cache ${event.cacheDir})`);
         else if (event.reason === 'finished') {
           for (const stage of [...pending.keys()]) flushPending(stage);
-          line(
-            `run ${event.ok ? 'finished' : 'failed'} in ${formatDuration(event.seconds)}: ` +
-              `cache ${event.cacheHits} hits, ${event.cacheMisses} misses`,
-          );
+          const ran = event.stages.filter((s) => s.status === 'ran').length;
+          if (event.ok && ran === 0) line(`nothing to run: all ${event.stages.length} stages up to date (${formatDuration(event.seconds)})`);
+          else {
+            line(
+              `run ${event.ok ? 'finished' : 'failed'} in ${formatDuration(event.seconds)}: ${ran} of ${event.stages.length} stages ran; ` +
+                `cache ${event.cacheHits} hits, ${event.cacheMisses} misses`,
+            );
+          }
         } else {
           for (const stage of [...pending.keys()]) flushPending(stage);
           line(event.message);
@@ -101,7 +80,7 @@ export function createPlainLogger(write: (line: string) => void, options: PlainL
             return;
           }
           case 'cached':
-            line(`${event.stage}: cached`);
+            line(`${event.stage}: cached${event.restored.length > 0 ? ` (restored ${event.restored.join(', ')} from the cache)` : ''}`);
             return;
           case 'finished': {
             flushPending(event.stage);

@@ -104,7 +104,7 @@ describe('createPlainLogger', () => {
     ];
     const h = harness();
     h.at(0, { type: 'stage', reason: 'started', stage: 's', key: 'k', why });
-    expect(h.texts()).toEqual(['s: started (param size changed: 64 → 96; deps changed: data/a.dcm modified and 2 more; 1 more)']);
+    expect(h.texts()).toEqual(['s: started (param size changed: 64 → 96; files changed: data/a.dcm (modified) and 2 more; 1 more)']);
   });
 
   it('never writes an escape code, even for messages that carry some', () => {

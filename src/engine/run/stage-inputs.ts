@@ -65,29 +65,3 @@ export async function explainDifference(project: Project, now: StageInputs, befo
   if (reasons.length === 0 && before.key !== now.key) reasons.push({ reason: 'code-changed', from: before.key, to: now.key });
   return reasons;
 }
-
-/** One line for people: `param size changed: 224 → 64`. */
-export function describeReason(r: StaleReason): string {
-  switch (r.reason) {
-    case 'never-ran':
-      return 'never ran';
-    case 'forced':
-      return 'forced (--force)';
-    case 'code-changed':
-      return `code changed (${r.from} → ${r.to})`;
-    case 'param-changed':
-      return `param ${r.param} changed: ${JSON.stringify(r.from)} → ${JSON.stringify(r.to)}`;
-    case 'deps-changed':
-      return `files changed: ${r.files.map((f) => `${f.path} (${f.change})`).join(', ')}${r.more > 0 ? ` and ${r.more} more` : ''}`;
-    case 'upstream-changed':
-      return `output of ${r.stage} changed`;
-    case 'upstream-stale':
-      return `${r.stage} is stale and runs first`;
-    case 'environment-changed':
-      return `${r.what} changed: ${r.from} → ${r.to}`;
-    case 'output-missing':
-      return `output ${r.output} missing from the cache`;
-    case 'last-run-failed':
-      return 'its last run failed';
-  }
-}
