@@ -8,7 +8,8 @@ function logRun(what: string): void {
   if (log) appendFileSync(log, `${what}\n`);
 }
 
-export function digestFolder(input: { folder: string; paths: string[] }): FolderRow {
+export function digestFolder(input: { folder: string; paths: string[] }, params: { delayMs: number }): FolderRow {
+  if (params.delayMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, params.delayMs);
   logRun(`digest ${input.folder}`);
   let lines = 0;
   let bytes = 0;

@@ -21,6 +21,7 @@ const folderDigest = defineStage({
   version: 1,
   params: {
     salt: { type: 'string', default: '', description: 'changes every item key (for tests)' },
+    delay_ms: { type: 'integer', default: 0, min: 0, description: 'sleep per item, so tests can interrupt a stage mid-way' },
   },
   async run(ctx) {
     const files = await ctx.depFiles();
@@ -37,7 +38,7 @@ const folderDigest = defineStage({
       hash: hashJson(e.hashes),
       input: { folder, paths: e.paths },
     }));
-    const outcomes = await ctx.mapItems<{ folder: string; paths: string[] }, FolderRow>(items, { kind: 'worker', module: itemsModule, fn: 'digestFolder', params: { salt: ctx.params.salt ?? '' } }, { unit: 'folders' });
+    const outcomes = await ctx.mapItems<{ folder: string; paths: string[] }, FolderRow>(items, { kind: 'worker', module: itemsModule, fn: 'digestFolder', params: { salt: ctx.params.salt ?? '', delayMs: ctx.params.delay_ms ?? 0 } }, { unit: 'folders' });
     const rows: FolderRow[] = [];
     for (const o of outcomes) {
       if (o.ok) rows.push(o.value);

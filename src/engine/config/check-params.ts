@@ -32,7 +32,7 @@ const describe = (v: JsonValue): string => (typeof v === 'string' ? `"${v}"` : J
 export function checkParams(
   given: Params,
   specs: Record<string, ParamSpec>,
-  where: (key: string) => Location,
+  where: (key: string, part: 'key' | 'value') => Location,
   stage: string,
 ): { params: Params; errors: GlioflowError[] } {
   const errors: GlioflowError[] = [];
@@ -40,24 +40,24 @@ export function checkParams(
   for (const [key, value] of Object.entries(given)) {
     const spec = specs[key];
     if (!spec) {
-      errors.push({ kind: 'unknown-param', message: `stage "${stage}" has no param "${key}"`, location: where(key), stage, hint: didYouMean(key, Object.keys(specs)) });
+      errors.push({ kind: 'unknown-param', message: `stage "${stage}" has no param "${key}"`, location: where(key, 'key'), stage, hint: didYouMean(key, Object.keys(specs)) });
       continue;
     }
     const expected = typeError(value, spec);
     if (expected) {
-      errors.push({ kind: 'param-type', message: `param "${key}" of stage "${stage}" must be ${expected}, not ${describe(value)}`, location: where(key), stage, hint: spec.description });
+      errors.push({ kind: 'param-type', message: `param "${key}" of stage "${stage}" must be ${expected}, not ${describe(value)}`, location: where(key, 'value'), stage, hint: spec.description });
       continue;
     }
     if (spec.enum) {
       const values = Array.isArray(value) ? value : [value];
       const bad = values.find((v) => typeof v === 'string' && !spec.enum?.includes(v));
       if (bad !== undefined) {
-        errors.push({ kind: 'param-value', message: `param "${key}" of stage "${stage}" cannot be ${describe(bad)}`, location: where(key), stage, hint: `one of: ${spec.enum.join(', ')}` });
+        errors.push({ kind: 'param-value', message: `param "${key}" of stage "${stage}" cannot be ${describe(bad)}`, location: where(key, 'value'), stage, hint: `one of: ${spec.enum.join(', ')}` });
         continue;
       }
     }
     if (typeof value === 'number' && ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))) {
-      errors.push({ kind: 'param-value', message: `param "${key}" of stage "${stage}" is ${value}, outside ${spec.min ?? '-∞'}…${spec.max ?? '∞'}`, location: where(key), stage, hint: spec.description });
+      errors.push({ kind: 'param-value', message: `param "${key}" of stage "${stage}" is ${value}, outside ${spec.min ?? '-∞'}…${spec.max ?? '∞'}`, location: where(key, 'value'), stage, hint: spec.description });
       continue;
     }
     params[key] = value;

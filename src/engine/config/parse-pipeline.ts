@@ -81,7 +81,7 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
   const errors: GlioflowError[] = [];
 
   for (const e of doc.errors) {
-    const at = e.linePos?.[0];
+    const at = e.linePos?.[0] ?? (e.pos?.[0] !== undefined ? lines.linePos(e.pos[0]) : undefined);
     errors.push({
       kind: 'yaml-syntax',
       message: `YAML syntax: ${e.message.split('\n')[0]}`,
@@ -297,9 +297,10 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
     const definition = await options.resolveStage(inst.spec.uses, plugins);
     if (!definition) continue;
     const paramEntries = new Map((mapEntries(inst.paramsNode) ?? []).map((e) => [e.key, e]));
-    const checked = checkParams(inst.spec.params, definition.params, (key) => {
+    const checked = checkParams(inst.spec.params, definition.params, (key, part) => {
       const e = paramEntries.get(key);
-      return e ? pos.of(e.value ?? e.keyNode) : inst.spec.location;
+      if (!e) return inst.spec.location;
+      return pos.of(part === 'key' ? e.keyNode : (e.value ?? e.keyNode));
     }, inst.spec.name);
     errors.push(...checked.errors);
     inst.spec.params = checked.params;
