@@ -99,4 +99,27 @@ program
     process.exitCode = await stagesCommand(globals());
   });
 
+program
+  .command('start')
+  .description('what `npm start` runs: the whole pipeline on data/mri/raw, or on a synthetic cohort when that is empty')
+  .addOption(new Option('--no-ui', 'plain log lines instead of the live terminal UI'))
+  .option('--json', 'print exactly one JSON summary object on stdout')
+  .action(async (opts) => {
+    const { startCommand } = await import('./cli/start.js');
+    process.exitCode = await startCommand(globals(), opts);
+  });
+
+program
+  .command('synth')
+  .description('write a synthetic, TCGA-shaped cohort of DICOM files with a planted, learnable signal')
+  .argument('<dir>', 'destination folder (MRI under DIR/mri, labels in DIR/labels.csv)')
+  .option('--patients <n>', 'number of patients', (v) => Number.parseInt(v, 10), 24)
+  .option('--seed <s>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--size <px>', 'image size', (v) => Number.parseInt(v, 10), 64)
+  .option('--noise-label <gene>', 'make this label pure noise (TP53, PTEN, EGFR or IDH)')
+  .action(async (dir: string, opts) => {
+    const { synthCommand } = await import('./cli/synth.js');
+    process.exitCode = await synthCommand(dir, opts);
+  });
+
 await program.parseAsync(process.argv);

@@ -2,8 +2,11 @@
 // a pipeline uses it; each module keeps heavy imports inside `run`.
 import { siblingModule } from './module-url.js';
 
-const here = import.meta.url;
+const at = (path: string): string => siblingModule(path, import.meta.url);
 
-export const builtinStages: Readonly<Record<string, string>> = {};
-void here;
-void siblingModule;
+export const builtinStages: Readonly<Record<string, string>> = {
+  index: at('ingest/index-stage'),
+  ratios: at('ingest/ratios-stage'),
+  cluster: at('ingest/cluster-stage'),
+  labels: at('data/labels-stage'),
+};
