@@ -73,6 +73,8 @@ export type ItemOutcome<O> =
 export interface MapItemsOptions {
   /** what one item is, for progress lines: `files`, `series` … */
   unit: string;
+  /** no progress events: the stage reports its own (e.g. when it maps items in several calls) */
+  quiet?: boolean;
 }
 
 export interface StageContext<P extends Params = Params> {

@@ -9,4 +9,5 @@ export const builtinStages: Readonly<Record<string, string>> = {
   ratios: at('ingest/ratios-stage'),
   cluster: at('ingest/cluster-stage'),
   labels: at('data/labels-stage'),
+  tensorize: at('data/tensorize-stage'),
 };

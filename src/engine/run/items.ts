@@ -67,7 +67,10 @@ export async function mapItems<I, O>(
   });
   runner.counts.total += items.length;
   runner.counts.cached += cached;
-  runner.progress({ unit: options.unit, done, total: items.length, cached });
+  const progress = (): void => {
+    if (!options.quiet) runner.progress({ unit: options.unit, done, total: items.length, cached });
+  };
+  progress();
 
   const computeOne = async (index: number): Promise<void> => {
     const item = items[index] as Item<I>;
@@ -87,7 +90,7 @@ export async function mapItems<I, O>(
       runner.counts.failed++;
     }
     done++;
-    runner.progress({ unit: options.unit, done, total: items.length, cached });
+    progress();
   };
 
   // Workers: keep every thread fed plus one queued each; local work runs one at a time.

@@ -1,0 +1,43 @@
+// Item function of the tensorize stage (worker pool): one series' kept slices → z-scored (per
+// slice, as the original) and bilinearly resized to size × size, as one Float32Array.
+import { readFile } from 'node:fs/promises';
+import { decodeFrames, parseHeader } from '../../dicom/index.js';
+import { resizeBilinear, zscore } from '../../tensors/index.js';
+
+export interface TensorInput {
+  root: string;
+  rows: number;
+  columns: number;
+  slices: { file: string; frame: number; index: number }[];
+}
+
+export interface TensorResult {
+  /** slice indices along the series, in order */
+  slices: number[];
+  /** slices × size × size */
+  pixels: Float32Array;
+}
+
+export async function tensorizeSeries(input: TensorInput, params: { size: number }): Promise<TensorResult> {
+  const { size } = params;
+  const pixels = new Float32Array(input.slices.length * size * size);
+  const decoded = new Map<string, Float32Array[]>();
+  for (let i = 0; i < input.slices.length; i++) {
+    const slice = input.slices[i] as TensorInput['slices'][number];
+    let frames = decoded.get(slice.file);
+    if (!frames) {
+      const bytes = await readFile(`${input.root}/${slice.file}`);
+      const header = parseHeader(bytes, slice.file);
+      if (!header.ok) throw new Error(`${slice.file}: ${header.error.reason}: ${header.error.message}`);
+      const result = await decodeFrames(bytes, header.value);
+      if (!result.ok) throw new Error(`${slice.file}: ${result.error.reason}: ${result.error.message}`);
+      frames = result.value;
+      decoded.clear(); // one file at a time: multi-frame files are the only reuse
+      decoded.set(slice.file, frames);
+    }
+    const frame = frames[slice.frame];
+    if (!frame) throw new Error(`${slice.file}: frame ${slice.frame} missing`);
+    pixels.set(resizeBilinear(zscore(frame), input.rows, input.columns, size), i * size * size);
+  }
+  return { slices: input.slices.map((s) => s.index), pixels };
+}
