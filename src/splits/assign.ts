@@ -123,13 +123,24 @@ export function assignSplits(patients: readonly SplitPatient[], options: SplitOp
     });
   }
 
-  const splitGroup = vSplit.map((v) => (v < test ? 2 : v < test + val ? 1 : 0)); // index into SPLITS
+  // Cut by rank of the stratified position, not by the position itself: each stratum is spread
+  // evenly over [0, 1), so the lowest positions are a stratified sample, and the counts come out
+  // exact (round(test·n), at least 1 when asked for) even in cohorts so small that most strata
+  // hold one patient. Adding a patient shifts ranks by one: at most a few patients change split.
+  const n = list.length;
+  const order = list.map((_, i) => i).sort((a, b) => vSplit[a]! - vSplit[b]! || list[a]!.u - list[b]!.u);
+  const want = (fraction: number): number => (fraction > 0 && n >= 3 ? Math.max(1, Math.round(fraction * n)) : 0);
+  const nTest = Math.min(want(test), Math.max(0, n - 2));
+  const nVal = Math.min(want(val), Math.max(0, n - 1 - nTest));
+  const splitGroup = new Array<number>(n).fill(0); // index into SPLITS
+  order.forEach((idx, rank) => (splitGroup[idx] = rank < nTest ? 2 : rank < nTest + nVal ? 1 : 0));
   const bits = list.map((p) => p.bits);
   const tie = list.map((p) => p.u);
   repairCoverage(splitGroup, bits, tie, [...SPLITS], [true, val > 0, test > 0], warnings, 'split');
   let foldGroup: number[] | null = null;
   if (k !== null) {
     const kk = k;
+    // Folds stay cut by position (not rank): adding a patient then moves at most k − 1 others.
     foldGroup = vFold.map((v) => Math.min(kk - 1, Math.floor(v * kk)));
     const names = Array.from({ length: kk }, (_, f) => `test fold ${f}`);
     repairCoverage(foldGroup, bits, tie, names, names.map(() => true), warnings, 'fold');

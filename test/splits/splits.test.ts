@@ -159,3 +159,18 @@ describe.skipIf(!haveShared)('assignSplits on the 363 TCGA-GBM patients', () => 
     }
   });
 });
+
+describe('small cohorts', () => {
+  it('still get exact split sizes when most label patterns hold one patient', () => {
+    for (let n = 3; n <= 14; n++) {
+      for (const seed of [0, 1, 2]) {
+        const pts = cohort(n, [0.4, 0.4, 0.3, 0.1]).map((p, i) => ({ ...p, id: `S${seed}-${i}` }));
+        const res = run(pts, { seed, val: 0.15, test: 0.15 });
+        const count = (s: string): number => res.assignments.filter((a) => a.split === s).length;
+        const test = Math.min(Math.max(1, Math.round(0.15 * n)), n - 2);
+        expect(count('test'), `n=${n} seed=${seed}`).toBe(test);
+        expect(count('val'), `n=${n} seed=${seed}`).toBe(Math.min(Math.max(1, Math.round(0.15 * n)), n - 1 - test));
+      }
+    }
+  });
+});

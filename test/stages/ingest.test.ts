@@ -1,0 +1,77 @@
+// The ingest stages on a synthetic cohort: a new patient is the only work of the next run, and
+// the cluster export has the columns researchers read.
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateCohort, type CohortSummary } from '../../src/synth/index.js';
+import { statusOf, TestProject } from '../engine/helpers.js';
+
+const PIPELINE = `stages:
+  index: { uses: index, deps: [raw] }
+  ratios: { uses: ratios, needs: [index] }
+  cluster: { uses: cluster, needs: [index, ratios], params: { keep: not-highest } }
+  labels: { uses: labels, needs: [index], deps: [labels.csv] }
+  tensorize: { uses: tensorize, needs: [cluster, labels], params: { size: 32, test: 0.2, val: 0.2 } }
+`;
+
+describe('ingest stages on a synthetic cohort', () => {
+  const p = new TestProject('glioflow-ingest-');
+  let cohort: CohortSummary;
+  const source = mkdtempSync(join(tmpdir(), 'glioflow-cohort-'));
+
+  beforeAll(async () => {
+    cohort = await generateCohort(source, { patients: 6, seed: 3, size: 32, slicesPerSeries: 10 });
+    const patients = readdirSync(cohort.mriDir).sort();
+    for (const patient of patients.slice(0, 5)) cpSync(join(cohort.mriDir, patient), join(p.dir, 'raw', patient), { recursive: true });
+    p.write('labels.csv', readFileSync(cohort.labelsPath, 'utf8'));
+    p.write('pipeline.yaml', PIPELINE);
+  });
+
+  it('indexes every file, and tensorizes the kept slices of matched patients', () => {
+    const { summary } = p.run();
+    expect(summary.ok).toBe(true);
+    const filesOf5 = cohort.patients.slice(0, 5).reduce((n, pt) => n + pt.series.reduce((m, s) => m + s.files.length, 0), 0);
+    expect(summary.stages.find((s) => s.name === 'index')?.items).toEqual({ total: filesOf5, ran: filesOf5, cached: 0 });
+    expect(summary.stages.find((s) => s.name === 'ratios')?.items.total).toBe(5 * 7);
+  });
+
+  it('parses and computes only the added patient on the next run', () => {
+    const sixth = readdirSync(cohort.mriDir).sort()[5] as string;
+    cpSync(join(cohort.mriDir, sixth), join(p.dir, 'raw', sixth), { recursive: true });
+    const added = cohort.patients[5]?.series.reduce((m, s) => m + s.files.length, 0) ?? 0;
+    const { summary } = p.run();
+    expect(summary.ok).toBe(true);
+    expect(summary.stages.find((s) => s.name === 'index')?.items).toMatchObject({ ran: added, cached: summary.stages[0]?.items.total ? summary.stages[0].items.total - added : 0 });
+    expect(summary.stages.find((s) => s.name === 'ratios')?.items).toMatchObject({ total: 42, ran: 7, cached: 35 });
+    // tensorize reuses every series but the new patient's six selected ones (T1, T1post×2, T2, FLAIR, SAG T1)
+    expect(summary.stages.find((s) => s.name === "tensorize")?.items).toMatchObject({ ran: 6 });
+    expect(statusOf(summary)).toMatchObject({ index: 'ran', ratios: 'ran', cluster: 'ran', labels: 'ran', tensorize: 'ran' });
+  });
+
+  it('exports the cluster table with one row per slice and the documented columns', () => {
+    const out = join(p.dir, 'export');
+    const r = p.cli(['export', 'cluster', out]);
+    expect(r.code).toBe(0);
+    const [header, ...rows] = readFileSync(join(out, 'cluster.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('file,frame,patient,series,sequence,plane,ratio,cluster_rank,kept');
+    expect(rows).toHaveLength(6 * 7 * 10);
+    const kept = rows.filter((r) => r.endsWith(',1'));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(rows.every((r) => /^raw\/|^TCGA-S1-/.test(r.split(',')[0] ?? '') || (r.split(',')[0] ?? '').includes('/'))).toBe(true);
+    const planes = new Set(rows.map((r) => r.split(',')[5]));
+    expect(planes).toEqual(new Set(['axial', 'sagittal', 'coronal']));
+    const seqs = new Set(rows.map((r) => r.split(',')[4]));
+    expect(seqs).toEqual(new Set(['T1', 'T1post', 'T2', 'FLAIR', 'other']));
+  });
+
+  it('exports splits with no patient in two splits', () => {
+    const out = join(p.dir, 'export-t');
+    expect(p.cli(['export', 'tensorize', out]).code).toBe(0);
+    const rows = readFileSync(join(out, 'splits.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows).toHaveLength(6);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(6);
+    expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['train', 'val', 'test']));
+  });
+});
