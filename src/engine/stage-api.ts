@@ -126,6 +126,11 @@ export interface StageDefinition<P extends Params = Params> {
   version: number;
   params: Record<string, ParamSpec>;
   /**
+   * Named resources the stage holds while it runs; two stages holding the same one never run at
+   * the same time (e.g. `tfjs`: its engine and backend are process-wide singletons).
+   */
+  resources?: readonly string[];
+  /**
    * Facts about the machine that decide the result (e.g. the training backend). Part of the key;
    * must be cheap, as `status` calls it too.
    */

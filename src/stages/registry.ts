@@ -10,4 +10,7 @@ export const builtinStages: Readonly<Record<string, string>> = {
   cluster: at('ingest/cluster-stage'),
   labels: at('data/labels-stage'),
   tensorize: at('data/tensorize-stage'),
+  train: at('model/train-stage'),
+  evaluate: at('model/evaluate-stage'),
+  plot: at('model/plot-stage'),
 };

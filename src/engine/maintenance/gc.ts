@@ -1,9 +1,17 @@
-// `glioflow gc --keep N`: keeps the last N runs of each stage (by last use) and everything
-// pipeline.lock references; deletes other key records, their manifests, item refs and objects.
+// `glioflow gc --keep N`: keeps the last N runs of each stage (by last use), everything
+// pipeline.lock references, and the upstream runs whose outputs those runs read; deletes other key records, their manifests, item refs and objects.
+// The caller holds the run lock, so no run writes meanwhile.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLock } from '../lockfile.js';
 import type { Project } from '../project.js';
-import { listKeyRecords, listManifests, objectsOf } from './references.js';
+import { findProducer, listKeyRecords, listManifests, objectsOf } from './references.js';
+
+export interface RemovedRun {
+  stage: string;
+  key: string;
+  finishedAt: string;
+}
 
 export interface GcReport {
   keptRuns: number;
@@ -12,6 +20,8 @@ export interface GcReport {
   removedItems: number;
   freedBytes: number;
   cacheBytes: number;
+  /** the runs deleted (or that would be, with dryRun), oldest use first per stage */
+  removed: RemovedRun[];
 }
 
 function* walkFiles(dir: string): Generator<string> {
@@ -29,30 +39,72 @@ export function cacheSize(project: Project): number {
   return total;
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A temporary file (`NAME.tmp-PID-RAND`, see atomic.ts) left by a killed process. Those of live
+ * processes stay: `status` may be storing a dep listing while gc runs (it takes no lock).
+ */
+function abandonedTemp(file: string): boolean | 'not-temp' {
+  const m = /\.tmp-(\d+)-[0-9a-f]+$/.exec(file);
+  if (!m) return 'not-temp';
+  return !alive(Number(m[1]));
+}
+
 export function collectGarbage(project: Project, options: { keep: number; dryRun: boolean }): GcReport {
   const { layout } = project;
-  const locked = new Set(Object.values(project.lock.stages).map((s) => s.key));
+  // Read the lock now, not when the project was opened: a run may have finished in between.
+  const lock = readLock(layout.pipelineLock);
+  const locked = new Set(Object.values(lock.stages).map((s) => s.key));
   const byStage = new Map<string, ReturnType<typeof listKeyRecords>>();
   for (const rec of listKeyRecords(layout)) {
     const list = byStage.get(rec.record.stage) ?? [];
     list.push(rec);
     byStage.set(rec.record.stage, list);
   }
-  const kept = new Set<string>();
-  const removed: ReturnType<typeof listKeyRecords> = [];
+  const kept = new Set<string>(locked);
   for (const list of byStage.values()) {
     list.sort((a, b) => b.usedAt - a.usedAt);
-    list.forEach((rec, i) => (i < options.keep || locked.has(rec.record.key) ? kept.add(rec.record.key) : removed.push(rec)));
+    list.forEach((rec, i) => (i < options.keep ? kept.add(rec.record.key) : undefined));
   }
-  const keepObjects = new Set<string>();
-  const keepItems = new Set<string>();
-  for (const list of byStage.values()) {
-    for (const rec of list) {
-      if (!kept.has(rec.record.key)) continue;
-      for (const o of objectsOf(rec.record, layout)) keepObjects.add(o.hash);
-      for (const k of Object.values(rec.record.itemKeys ?? {})) keepItems.add(k);
+  // A kept run keeps the upstream runs whose outputs it read: otherwise a locked stage whose
+  // upstream has rerun since (`run A` after a param change) would lose its provenance, and going
+  // back to the locked inputs would recompute.
+  const all = [...byStage.values()].flat().sort((a, b) => b.usedAt - a.usedAt);
+  const byKey = new Map(all.map((r) => [r.record.key, r]));
+  const queue = [...kept].map((k) => byKey.get(k)?.record ?? Object.values(lock.stages).find((s) => s.key === k)).filter((r) => r !== undefined);
+  for (let r = queue.shift(); r; r = queue.shift()) {
+    for (const [up, outputs] of Object.entries(r.upstream ?? {})) {
+      const producer = findProducer(all, up, outputs);
+      if (producer && !kept.has(producer.record.key)) {
+        kept.add(producer.record.key);
+        queue.push(producer.record);
+      }
     }
   }
+  const removed = all.filter((r) => !kept.has(r.record.key));
+
+  // What stays: the objects and item results of kept key records, of every manifest of a kept
+  // key (a --force rerun of a key may have produced other bytes), and of the lock's own entries
+  // (even where their key record is gone).
+  const keepObjects = new Set<string>();
+  const keepItems = new Set<string>();
+  const keepRecord = (record: Parameters<typeof objectsOf>[0]): void => {
+    for (const o of objectsOf(record, layout)) keepObjects.add(o.hash);
+    for (const k of Object.values(record.itemKeys ?? {})) keepItems.add(k);
+  };
+  for (const list of byStage.values()) for (const rec of list) if (kept.has(rec.record.key)) keepRecord(rec.record);
+  for (const entry of Object.values(lock.stages)) keepRecord(entry);
+  const manifests = listManifests(layout);
+  for (const m of manifests) if (!m.unreadable && kept.has(m.record.key)) keepRecord(m.record);
+
   let freedBytes = 0;
   let removedObjects = 0;
   let removedItems = 0;
@@ -61,6 +113,11 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
     if (!options.dryRun) rmSync(file, { force: true });
   };
   for (const file of walkFiles(layout.items)) {
+    const temp = abandonedTemp(file);
+    if (temp !== 'not-temp') {
+      if (temp) remove(file);
+      continue;
+    }
     const key = file.slice(layout.items.length + 1).replace(/[\\/]/, '');
     if (!keepItems.has(key)) {
       remove(file);
@@ -68,14 +125,37 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
     }
   }
   for (const file of walkFiles(layout.objects)) {
+    const temp = abandonedTemp(file);
+    if (temp !== 'not-temp') {
+      if (temp) remove(file);
+      continue;
+    }
     const hash = file.slice(layout.objects.length + 1).replace(/[\\/]/, '');
-    if (!keepObjects.has(hash) && !hash.includes('.tmp-')) {
+    if (!keepObjects.has(hash)) {
       remove(file);
       removedObjects++;
     }
   }
-  const removedKeys = new Set(removed.map((r) => r.record.key));
   for (const rec of removed) remove(rec.file);
-  for (const m of listManifests(layout)) if (removedKeys.has(m.record.key)) remove(m.file);
-  return { keptRuns: kept.size, removedRuns: removed.length, removedObjects, removedItems, freedBytes, cacheBytes: cacheSize(project) };
+  // A manifest is a run's account: it goes with its run. Manifests whose key has no record at all
+  // (a run killed between writing the two) go too, since nothing keeps their objects. Unreadable
+  // ones stay for `verify` to name.
+  for (const m of manifests) if (!m.unreadable && !kept.has(m.record.key)) remove(m.file);
+  return {
+    keptRuns: kept.size,
+    removedRuns: removed.length,
+    removedObjects,
+    removedItems,
+    freedBytes,
+    cacheBytes: cacheSize(project),
+    removed: removed.map((r) => ({ stage: r.record.stage, key: r.record.key, finishedAt: r.record.finishedAt })).sort((a, b) => (a.stage === b.stage ? (a.finishedAt < b.finishedAt ? -1 : 1) : a.stage < b.stage ? -1 : 1)),
+  };
+}
+
+/** 1234567 → "1.2 MB": for people (status, gc). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }

@@ -29,17 +29,42 @@ export function listKeyRecords(layout: CacheLayout): KeyRecordFile[] {
   return out;
 }
 
-export function listManifests(layout: CacheLayout): { file: string; record: StageRecord }[] {
+export interface ManifestFile {
+  file: string;
+  record: StageRecord;
+  /** true when the file does not parse: it references nothing readable, and verify names it */
+  unreadable: boolean;
+}
+
+export function listManifests(layout: CacheLayout): ManifestFile[] {
   if (!existsSync(layout.manifests)) return [];
-  const out: { file: string; record: StageRecord }[] = [];
+  const out: ManifestFile[] = [];
   for (const stageDir of readdirSync(layout.manifests)) {
     for (const name of readdirSync(join(layout.manifests, stageDir))) {
       if (!name.endsWith('.json')) continue;
       const file = join(layout.manifests, stageDir, name);
       try {
-        out.push({ file, record: JSON.parse(readFileSync(file, 'utf8')) as StageRecord });
+        out.push({ file, record: JSON.parse(readFileSync(file, 'utf8')) as StageRecord, unreadable: false });
       } catch {
-        out.push({ file, record: { outputs: {}, deps: [], itemKeys: {} } as unknown as StageRecord });
+        out.push({ file, record: { outputs: {}, deps: [], itemKeys: {} } as unknown as StageRecord, unreadable: true });
+      }
+    }
+  }
+  return out;
+}
+
+/** Key record files that do not parse (a run would simply recompute them; verify names them). */
+export function unreadableKeyRecords(layout: CacheLayout): string[] {
+  if (!existsSync(layout.keys)) return [];
+  const out: string[] = [];
+  for (const shard of readdirSync(layout.keys)) {
+    for (const name of readdirSync(join(layout.keys, shard))) {
+      if (!name.endsWith('.json')) continue;
+      const file = join(layout.keys, shard, name);
+      try {
+        JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        out.push(file);
       }
     }
   }
@@ -66,4 +91,17 @@ export function objectsOf(record: StageRecord, layout: CacheLayout): { hash: str
     if (hash) out.push({ hash, what: `${record.stage}: item ${id}` });
   }
   return out;
+}
+
+/** Whether a record's outputs have these hashes (output name → hash, as a downstream stage read them). */
+export function producedThese(record: StageRecord, wanted: Record<string, string>): boolean {
+  return Object.entries(wanted).every(([name, hash]) => record.outputs?.[name]?.hash === hash);
+}
+
+/**
+ * The run of `stage` that produced the outputs a downstream run read: the most recently used
+ * key record with those output hashes (records sorted most recent first).
+ */
+export function findProducer(records: readonly KeyRecordFile[], stage: string, wanted: Record<string, string>): KeyRecordFile | undefined {
+  return records.find((r) => r.record.stage === stage && producedThese(r.record, wanted));
 }

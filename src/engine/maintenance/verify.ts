@@ -1,8 +1,10 @@
 // `glioflow verify`: re-hashes every object that pipeline.lock and the manifests reference and
 // names each missing or altered one with the stages and outputs it belongs to.
+import { relative } from 'node:path';
 import { readKeyRecord } from '../store/records.js';
 import type { Project } from '../project.js';
-import { itemObject, listManifests, objectsOf } from './references.js';
+import { readLock } from '../lockfile.js';
+import { itemObject, listManifests, objectsOf, unreadableKeyRecords } from './references.js';
 
 export interface VerifyProblem {
   hash: string;
@@ -13,6 +15,8 @@ export interface VerifyProblem {
 export interface VerifyReport {
   checked: number;
   problems: VerifyProblem[];
+  /** manifests and key records (paths relative to the project) that no longer parse */
+  unreadable: string[];
   /** item results referenced by a manifest whose ref is gone (the item would simply rerun) */
   missingItemRefs: number;
 }
@@ -25,9 +29,13 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
     set.add(what);
   };
   let missingItemRefs = 0;
+  // Read the lock now: verify takes no run lock, and a run may have finished since the project opened.
+  const lock = readLock(project.layout.pipelineLock);
+  const manifests = listManifests(project.layout);
   const records = [
-    ...Object.values(project.lock.stages).map((entry) => readKeyRecord(project.layout, entry.key) ?? entry),
-    ...listManifests(project.layout).map((m) => m.record),
+    // the lock's own entry (what is materialised) and the key record (with item keys) behind it
+    ...Object.values(lock.stages).flatMap((entry) => [entry, readKeyRecord(project.layout, entry.key)].filter((r) => r !== undefined)),
+    ...manifests.filter((m) => !m.unreadable).map((m) => m.record),
   ];
   for (const record of records) {
     for (const { hash, what } of objectsOf(record, project.layout)) add(hash, what);
@@ -38,5 +46,6 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
     const state = await project.store.verify(hash);
     if (state !== 'ok') problems.push({ hash, problem: state, usedBy: [...users].sort() });
   }
-  return { checked: usedBy.size, problems, missingItemRefs };
+  const unreadable = [...manifests.filter((m) => m.unreadable).map((m) => m.file), ...unreadableKeyRecords(project.layout)].map((f) => relative(project.root, f).split('\\').join('/'));
+  return { checked: usedBy.size, problems, unreadable, missingItemRefs };
 }

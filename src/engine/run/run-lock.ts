@@ -1,7 +1,16 @@
-// One `run` at a time per cache: a lock file created exclusively (O_EXCL) holding the owner's
-// pid. A lock whose process is gone (killed run) is taken over; a live one is waited for, or
-// refused at once with --no-wait. Read-only commands (status, verify, explain) take no lock.
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// One `run` at a time per cache: a lock file holding the owner's pid. A lock whose process is
+// gone (killed run) is taken over; a live one is waited for, or refused at once with --no-wait.
+// Read-only commands (status, verify, explain) take no lock.
+//
+// Why link() and rename() rather than open(O_EXCL) + write: with O_EXCL the file exists, empty,
+// before its owner is written, and a second process reading it then cannot tell "being written"
+// from "garbage" — it removed the lock and both runs went ahead. Here the owner is written to a
+// private file first and hard-linked into place (atomic, fails when the name exists), so the lock
+// file is never seen half-written. Taking over a dead owner's lock renames it away first (only one
+// contender's rename succeeds) and checks it was the dead owner's, so two waiters can't both
+// "remove the stale lock" and then each remove the other's fresh one.
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { err, ok, type GlioflowError, type Result } from '../result.js';
@@ -12,6 +21,9 @@ interface Owner {
   since: string;
 }
 
+/** A lock file that does not parse for this long is garbage (left by an older glioflow), not "being written". */
+const GARBAGE_AFTER_MS = 2_000;
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -21,27 +33,103 @@ function alive(pid: number): boolean {
   }
 }
 
-function tryAcquire(file: string): Owner | 'acquired' {
-  mkdirSync(dirname(file), { recursive: true });
+function parseOwner(text: string): Owner | 'unreadable' {
   try {
-    const fd = openSync(file, 'wx');
-    writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-    closeSync(fd);
-    return 'acquired';
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  let owner: Owner | undefined;
-  try {
-    owner = JSON.parse(readFileSync(file, 'utf8')) as Owner;
+    const owner = JSON.parse(text) as Owner;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? owner : 'unreadable';
   } catch {
-    owner = undefined; // being written right now, or garbage: treat as stale only if it stays so
+    return 'unreadable';
   }
-  if (!owner || (owner.host === hostname() && !alive(owner.pid))) {
-    rmSync(file, { force: true });
-    return tryAcquire(file);
+}
+
+function readOwner(file: string): Owner | 'absent' | 'unreadable' {
+  try {
+    return parseOwner(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw error;
   }
-  return owner;
+}
+
+function isStale(file: string, owner: Owner | 'unreadable'): boolean {
+  if (owner === 'unreadable') {
+    const st = statSync(file, { throwIfNoEntry: false });
+    return st !== undefined && Date.now() - st.mtimeMs > GARBAGE_AFTER_MS;
+  }
+  // our own pid in a lock we have not taken is a dead run's whose pid was reused for us
+  return owner.host === hostname() && (owner.pid === process.pid || !alive(owner.pid));
+}
+
+/** Moves a stale lock out of the way; true when the lock we removed is the stale one we saw. */
+function breakStale(file: string, seen: string): boolean {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true; // someone else broke it first
+    throw error;
+  }
+  let removed = '';
+  try {
+    removed = readFileSync(aside, 'utf8');
+  } catch {
+    removed = '';
+  }
+  if (removed !== seen) {
+    // Between our look and our rename another process took the lock over: give it back.
+    try {
+      linkSync(aside, file);
+    } catch {
+      // the name was taken again meanwhile; that owner keeps it and the one we moved is lost —
+      // it still believes it holds the lock, which is why the window is kept this small
+    }
+  }
+  rmSync(aside, { force: true });
+  return removed === seen;
+}
+
+/** link() where the file system has hard links; elsewhere O_EXCL (a half-written file then reads as "unreadable", which waits). */
+function linkOrCreate(from: string, to: string, text: string): void {
+  try {
+    linkSync(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    writeFileSync(to, text, { flag: 'wx' });
+  }
+}
+
+function tryAcquire(file: string, owner: Owner): Owner | 'acquired' {
+  mkdirSync(dirname(file), { recursive: true });
+  const text = JSON.stringify(owner);
+  const mine = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, text);
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkOrCreate(mine, file, text);
+        return 'acquired';
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      let seenText: string;
+      try {
+        seenText = readFileSync(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw error;
+      }
+      const current = parseOwner(seenText);
+      if (!isStale(file, current)) {
+        return current === 'unreadable' ? { pid: 0, host: '?', since: 'unknown (lock file being written)' } : current;
+      }
+      breakStale(file, seenText);
+    }
+    const last = readOwner(file);
+    return typeof last === 'object' ? last : { pid: 0, host: '?', since: 'unknown' };
+  } finally {
+    rmSync(mine, { force: true });
+  }
 }
 
 export interface RunLock {
@@ -54,8 +142,17 @@ export async function acquireRunLock(
 ): Promise<Result<RunLock, GlioflowError>> {
   let announced = false;
   for (;;) {
-    const got = tryAcquire(file);
-    if (got === 'acquired') return ok({ release: () => rmSync(file, { force: true }) });
+    const me: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const got = tryAcquire(file, me);
+    if (got === 'acquired') {
+      return ok({
+        release: () => {
+          // remove it only while it is still ours (a takeover by mistake must not be undone twice)
+          const now = readOwner(file);
+          if (typeof now === 'object' && now.pid === me.pid && now.since === me.since) rmSync(file, { force: true });
+        },
+      });
+    }
     if (!options.wait) {
       return err({ kind: 'locked', message: `another glioflow run (pid ${got.pid}, since ${got.since}) is using this cache`, location: { file }, hint: 'wait for it to finish, or run without --no-wait to queue behind it' });
     }

@@ -212,6 +212,8 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
   // Start every stage whose needs are met; a stage whose need failed is skipped.
   const pending = new Map(selected.map((s) => [s.name, s]));
   const running = new Map<string, Promise<void>>();
+  const held = new Set<string>();
+  const resourcesOf = (stage: StageSpec): readonly string[] => project.implementation(stage).definition.resources ?? [];
   try {
     while (pending.size > 0 || running.size > 0) {
       for (const [name, stage] of pending) {
@@ -224,15 +226,21 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
           continue;
         }
         if (stage.needs.every((n) => finished.has(n))) {
+          const resources = resourcesOf(stage);
+          if (resources.some((r) => held.has(r))) continue;
           pending.delete(name);
-          running.set(name, runStage(stage).finally(() => running.delete(name)));
+          for (const r of resources) held.add(r);
+          running.set(
+            name,
+            runStage(stage).finally(() => {
+              running.delete(name);
+              for (const r of resources) held.delete(r);
+            }),
+          );
         }
       }
       if (signal.aborted && running.size === 0) break;
-      if (running.size === 0) {
-        if (pending.size > 0 && !signal.aborted) continue;
-        break;
-      }
+      if (running.size === 0) break; // nothing could start: every pending stage waits on a failed one
       await Promise.race(running.values());
     }
   } finally {

@@ -1,0 +1,20 @@
+// Batches for training and evaluation, streamed from tensorize's Arrow shards (never the cohort
+// in memory). The shards are read where they are in the cache.
+import { GlioflowFailure, type UpstreamOutputs } from '../../engine/index.js';
+import type { TensorizeOutput } from '../data/tensorize-stage.js';
+import type { Batch as ShardBatch, ShardReader } from '../../tensors/index.js';
+
+export async function openTensorize(upstream: UpstreamOutputs): Promise<{ meta: TensorizeOutput; reader: ShardReader }> {
+  const { openShardReader } = await import('../../tensors/index.js');
+  const meta = await upstream.readJson<TensorizeOutput>('tensorize.json');
+  const opened = await openShardReader(meta.shards.map((s) => upstream.path(s.output)));
+  if (!opened.ok) throw new GlioflowFailure(opened.error);
+  return { meta, reader: opened.value };
+}
+
+export type Split = 'train' | 'val' | 'test';
+
+/** Rows of one split, batched; `fold` picks the k-fold role when the shards have folds. */
+export function splitBatches(reader: ShardReader, split: Split, options: { batchSize: number; seed: number; epoch: number; fold: number | null }): AsyncIterable<ShardBatch> {
+  return reader.batches({ split, batchSize: options.batchSize, seed: options.seed, epoch: options.epoch, ...(options.fold !== null ? { fold: options.fold } : {}) });
+}
