@@ -122,4 +122,23 @@ program
     process.exitCode = await synthCommand(dir, opts);
   });
 
+program
+  .command('models')
+  .description("the five architectures and their parameter counts")
+  .option('--size <px>', 'input image size', (v) => Number.parseInt(v, 10), 224)
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => {
+    const { modelsCommand } = await import('./cli/models.js');
+    process.exitCode = await modelsCommand(opts);
+  });
+
+program
+  .command('show')
+  .description('the cross-model results table')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => {
+    const { showCommand } = await import('./cli/show.js');
+    process.exitCode = await showCommand(globals(), opts);
+  });
+
 await program.parseAsync(process.argv);

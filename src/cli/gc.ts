@@ -1,9 +1,7 @@
 // `glioflow gc`: frees cache space; takes the run lock so it never races a run.
-import { collectGarbage } from '../engine/maintenance/gc.js';
+import { collectGarbage, formatBytes } from '../engine/maintenance/gc.js';
 import { acquireRunLock } from '../engine/run/run-lock.js';
 import { open, printErrors, type GlobalOptions } from './common.js';
-
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export async function gcCommand(globals: GlobalOptions, flags: { keep: number; dryRun?: boolean }): Promise<number> {
   const project = await open(globals);
@@ -20,7 +18,9 @@ export async function gcCommand(globals: GlobalOptions, flags: { keep: number; d
   try {
     const r = collectGarbage(project, { keep: flags.keep, dryRun: flags.dryRun === true });
     const verb = flags.dryRun ? 'would free' : 'freed';
-    process.stdout.write(`gc --keep ${flags.keep}: kept ${r.keptRuns} runs, removed ${r.removedRuns} runs, ${r.removedObjects} objects and ${r.removedItems} item results; ${verb} ${mb(r.freedBytes)}; cache now ${mb(r.cacheBytes)}\n`);
+    const removedVerb = flags.dryRun ? 'would remove' : 'removed';
+    for (const run of r.removed) process.stdout.write(`${removedVerb} run of ${run.stage}: key ${run.key} (finished ${run.finishedAt})\n`);
+    process.stdout.write(`gc --keep ${flags.keep}: kept ${r.keptRuns} runs, ${removedVerb} ${r.removedRuns} runs, ${r.removedObjects} objects and ${r.removedItems} item results; ${verb} ${formatBytes(r.freedBytes)} (${r.freedBytes} bytes); cache now ${formatBytes(r.cacheBytes)}\n`);
     return 0;
   } finally {
     lock.value.release();

@@ -31,6 +31,8 @@ export async function runOpenedProject(project: Project, stages: string[], flags
     if (presses > 1) process.exit(130); // a second Ctrl-C: the user insists
     controller.abort(new Error('interrupted'));
   });
+  // `kill` (SIGTERM) stops as cleanly as Ctrl-C: finished work is kept, the lock released.
+  process.once('SIGTERM', () => controller.abort(new Error('terminated')));
   if (project.spec.profile.name !== 'default') {
     reporter.listener({ type: 'log', level: 'info', message: `profile "${project.spec.profile.name}": ${project.spec.profile.why}` });
   }

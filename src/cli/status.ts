@@ -1,13 +1,16 @@
 // `glioflow status`: each stage fresh or stale, and why.
 import { describeReason, pipelineStatus } from '../engine/index.js';
+import { cacheSize, formatBytes } from '../engine/maintenance/gc.js';
 import { open, type GlobalOptions } from './common.js';
 
 export async function statusCommand(globals: GlobalOptions, stages: string[], flags: { json?: boolean }): Promise<number> {
   const project = await open(globals);
   if (!project) return 2;
   const status = await pipelineStatus(project, stages);
+  // measured after pipelineStatus, which may have saved its hash caches
+  const cacheBytes = cacheSize(project);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ profile: project.spec.profile.name, stages: status.map((s) => ({ ...s, why: s.reasons.map(describeReason) })) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ profile: project.spec.profile.name, cacheBytes, stages: status.map((s) => ({ ...s, why: s.reasons.map(describeReason) })) }, null, 2)}\n`);
     return 0;
   }
   const entries = status.map((s) => ({
@@ -24,5 +27,6 @@ export async function statusCommand(globals: GlobalOptions, stages: string[], fl
   process.stdout.write(`profile: ${project.spec.profile.name} (${project.spec.profile.why})\n`);
   const plain = shouldUsePlain({ isTTY: process.stdout.isTTY, env: process.env });
   process.stdout.write(`${renderStatus(entries, { columns: process.stdout.columns ?? 100, plain })}\n`);
+  process.stdout.write(`cache: ${formatBytes(cacheBytes)}\n`);
   return 0;
 }

@@ -1,4 +1,5 @@
-// `glioflow verify`: exit 1 when any referenced object is missing or altered.
+// `glioflow verify`: exit 1 when any referenced object is missing or altered, or a record no longer parses.
+import { relative } from 'node:path';
 import { verifyCache } from '../engine/maintenance/verify.js';
 import { open, type GlobalOptions } from './common.js';
 
@@ -6,10 +7,17 @@ export async function verifyCommand(globals: GlobalOptions, flags: { json?: bool
   const project = await open(globals);
   if (!project) return 2;
   const report = await verifyCache(project);
-  if (flags.json) process.stdout.write(`${JSON.stringify({ ok: report.problems.length === 0, ...report }, null, 2)}\n`);
+  const ok = report.problems.length === 0 && report.unreadable.length === 0;
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ok, ...report }, null, 2)}\n`);
   else {
-    for (const p of report.problems) process.stdout.write(`${p.problem}: object ${p.hash}\n${p.usedBy.map((u) => `  used by ${u}`).join('\n')}\n`);
-    process.stdout.write(report.problems.length === 0 ? `ok: ${report.checked} objects verified\n` : `${report.problems.length} of ${report.checked} objects missing or altered\n`);
+    for (const p of report.problems) process.stdout.write(`${p.problem}: object ${p.hash} (${relative(process.cwd(), project.store.path(p.hash))})\n${p.usedBy.map((u) => `  used by ${u}`).join('\n')}\n`);
+    for (const f of report.unreadable) process.stdout.write(`unreadable: ${f} (not valid JSON)\n`);
+    if (ok) process.stdout.write(`ok: ${report.checked} objects verified\n`);
+    else {
+      const parts = [report.problems.length > 0 ? `${report.problems.length} of ${report.checked} objects missing or altered` : '', report.unreadable.length > 0 ? `${report.unreadable.length} unreadable records` : ''].filter(Boolean);
+      // an altered object must go first: the store never overwrites an object that exists
+      process.stdout.write(`${parts.join('; ')}\n  hint: delete the altered objects and unreadable records; \`glioflow run\` then recomputes what is missing\n`);
+    }
   }
-  return report.problems.length === 0 ? 0 : 1;
+  return ok ? 0 : 1;
 }

@@ -80,6 +80,7 @@ export interface RunStageSummary {
 
 export type RunEvent =
   | { type: 'run'; reason: 'started'; runId: string; stages: string[]; cacheDir: string }
+  /** cacheHits / cacheMisses count stages (restored vs run); item counts are per stage in `stages` */
   | { type: 'run'; reason: 'finished'; ok: boolean; seconds: number; stages: RunStageSummary[]; cacheHits: number; cacheMisses: number }
   | { type: 'run'; reason: 'interrupted'; message: string };
 

@@ -58,8 +58,10 @@ export function createPlainLogger(write: (line: string) => void, options: PlainL
           const ran = event.stages.filter((s) => s.status === 'ran').length;
           if (event.ok && ran === 0) line(`nothing to run: all ${event.stages.length} stages up to date (${formatDuration(event.seconds)})`);
           else {
+            // The engine ends an interrupted run with ok: false too; a Ctrl-C is not a failure.
+            const outcome = event.ok ? 'finished' : state.interrupted !== null ? 'interrupted' : 'failed';
             line(
-              `run ${event.ok ? 'finished' : 'failed'} in ${formatDuration(event.seconds)}: ${ran} of ${event.stages.length} stages ran; ` +
+              `run ${outcome} in ${formatDuration(event.seconds)}: ${ran} of ${event.stages.length} stages ran; ` +
                 `cache ${event.cacheHits} hits, ${event.cacheMisses} misses`,
             );
           }
@@ -91,6 +93,11 @@ export function createPlainLogger(write: (line: string) => void, options: PlainL
           }
           case 'failed':
             flushPending(event.stage);
+            // A Ctrl-C is no failure: no FAILED for CI greps; the run's own line says what resumes.
+            if (event.error.kind === 'interrupted') {
+              line(`${event.stage}: interrupted after ${formatDuration(event.seconds)}`);
+              return;
+            }
             line(`${event.stage}: FAILED after ${formatDuration(event.seconds)}: ${formatError({ stage: event.stage, ...event.error }).replace(/\n\s*/g, ' — ')}`);
             return;
           case 'skipped':

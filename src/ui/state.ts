@@ -227,6 +227,15 @@ function reduceStage(state: UiState, event: StageEvent, now: number): UiState {
         stages: updateStage(state.stages, event.stage, (s) => ({ ...s, status: 'done', seconds: event.seconds, items: event.items })),
       };
     case 'failed': {
+      // The engine ends a stage stopped by Ctrl-C with a `failed` event of kind `interrupted`.
+      // That is no failure: show it as the settled-on-interrupt stages are shown, and keep it
+      // out of the error panel, so the final frame has no red ✗ for a person's own Ctrl-C.
+      if (event.error.kind === 'interrupted') {
+        return {
+          ...state,
+          stages: updateStage(state.stages, event.stage, (s) => ({ ...s, status: 'skipped', seconds: event.seconds, skippedBecause: 'interrupted' })),
+        };
+      }
       const failure = toFailure(event.stage, event.error);
       return {
         ...state,

@@ -1,5 +1,6 @@
 // `glioflow gc --keep N`: keeps the last N runs of each stage (by last use), everything
-// pipeline.lock references, and the upstream runs whose outputs those runs read; deletes other key records, their manifests, item refs and objects.
+// pipeline.lock references, and the upstream runs whose outputs those runs read; deletes other
+// key records, their manifests, item refs and objects, and what killed runs left behind.
 // The caller holds the run lock, so no run writes meanwhile.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,6 +113,13 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
     freedBytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     if (!options.dryRun) rmSync(file, { force: true });
   };
+  // Records first, objects last: a gc killed half-way then leaves only unreferenced objects,
+  // never a manifest or key record whose objects are gone (which `verify` would report).
+  // A manifest is a run's account: it goes with its run. Manifests whose key has no record at all
+  // (a run killed between writing the two) go too, since nothing keeps their objects. Unreadable
+  // ones stay for `verify` to name.
+  for (const m of manifests) if (!m.unreadable && !kept.has(m.record.key)) remove(m.file);
+  for (const rec of removed) remove(rec.file);
   for (const file of walkFiles(layout.items)) {
     const temp = abandonedTemp(file);
     if (temp !== 'not-temp') {
@@ -136,11 +144,9 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
       removedObjects++;
     }
   }
-  for (const rec of removed) remove(rec.file);
-  // A manifest is a run's account: it goes with its run. Manifests whose key has no record at all
-  // (a run killed between writing the two) go too, since nothing keeps their objects. Unreadable
-  // ones stay for `verify` to name.
-  for (const m of manifests) if (!m.unreadable && !kept.has(m.record.key)) remove(m.file);
+  // Scratch folders of runs that were killed: with the run lock held, no run is using any.
+  for (const file of walkFiles(layout.tmp)) remove(file);
+  if (!options.dryRun && existsSync(layout.tmp)) for (const entry of readdirSync(layout.tmp)) rmSync(join(layout.tmp, entry), { recursive: true, force: true });
   return {
     keptRuns: kept.size,
     removedRuns: removed.length,

@@ -25,8 +25,6 @@ export interface ItemRunner {
   itemKeys: Record<string, string>;
   counts: { total: number; ran: number; cached: number; failed: number };
   progress(update: { unit: string; done: number; total: number; cached: number }): void;
-  cacheHit(): void;
-  cacheMiss(): void;
 }
 
 function readCached(layout: CacheLayout, store: ObjectStore, key: string): { value: unknown } | undefined {
@@ -62,7 +60,6 @@ export async function mapItems<I, O>(
       outcomes[index] = { id: item.id, ok: true, value: hit.value as O, cached: true };
       done++;
       cached++;
-      runner.cacheHit();
     } else todo.push(index);
   });
   runner.counts.total += items.length;
@@ -74,7 +71,6 @@ export async function mapItems<I, O>(
 
   const computeOne = async (index: number): Promise<void> => {
     const item = items[index] as Item<I>;
-    runner.cacheMiss();
     try {
       const value =
         work.kind === 'worker'

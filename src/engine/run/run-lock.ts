@@ -2,15 +2,15 @@
 // gone (killed run) is taken over; a live one is waited for, or refused at once with --no-wait.
 // Read-only commands (status, verify, explain) take no lock.
 //
-// Why link() and rename() rather than open(O_EXCL) + write: with O_EXCL the file exists, empty,
+// Why link() rather than open(O_EXCL) + write: with O_EXCL the file exists, empty,
 // before its owner is written, and a second process reading it then cannot tell "being written"
 // from "garbage" — it removed the lock and both runs went ahead. Here the owner is written to a
 // private file first and hard-linked into place (atomic, fails when the name exists), so the lock
-// file is never seen half-written. Taking over a dead owner's lock renames it away first (only one
-// contender's rename succeeds) and checks it was the dead owner's, so two waiters can't both
-// "remove the stale lock" and then each remove the other's fresh one.
+// file is never seen half-written. Taking over a dead owner's lock happens under a break guard
+// (one contender at a time) and checks it still holds the dead owner's text, so
+// two waiters can't both "remove the stale lock" and then each remove the other's fresh one.
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { err, ok, type GlioflowError, type Result } from '../result.js';
@@ -60,32 +60,42 @@ function isStale(file: string, owner: Owner | 'unreadable'): boolean {
   return owner.host === hostname() && (owner.pid === process.pid || !alive(owner.pid));
 }
 
-/** Moves a stale lock out of the way; true when the lock we removed is the stale one we saw. */
-function breakStale(file: string, seen: string): boolean {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+/** A break guard older than this was left by a process killed while breaking a lock (held for microseconds). */
+const GUARD_STALE_MS = 10_000;
+
+/**
+ * Removes a dead owner's lock — only while holding `FILE.break` (created exclusively), and only
+ * when the lock still holds exactly the stale text we saw. Nobody else can change a dead owner's
+ * lock meanwhile (creators only link when it is absent; other breakers wait for the guard), so a
+ * fresh lock taken by another contender is never removed by mistake.
+ */
+function breakStale(file: string, seen: string, guardText: string): void {
+  const guard = `${file}.break`;
+  const mine = `${guard}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, guardText);
   try {
-    renameSync(file, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true; // someone else broke it first
-    throw error;
-  }
-  let removed = '';
-  try {
-    removed = readFileSync(aside, 'utf8');
-  } catch {
-    removed = '';
-  }
-  if (removed !== seen) {
-    // Between our look and our rename another process took the lock over: give it back.
     try {
-      linkSync(aside, file);
-    } catch {
-      // the name was taken again meanwhile; that owner keeps it and the one we moved is lost —
-      // it still believes it holds the lock, which is why the window is kept this small
+      linkOrCreate(mine, guard, guardText);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const st = statSync(guard, { throwIfNoEntry: false });
+      if (st && Date.now() - st.mtimeMs > GUARD_STALE_MS) rmSync(guard, { force: true });
+      return; // someone else is breaking it: look again
     }
+    try {
+      let now: string | undefined;
+      try {
+        now = readFileSync(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      if (now === seen) rmSync(file, { force: true });
+    } finally {
+      rmSync(guard, { force: true });
+    }
+  } finally {
+    rmSync(mine, { force: true });
   }
-  rmSync(aside, { force: true });
-  return removed === seen;
 }
 
 /** link() where the file system has hard links; elsewhere O_EXCL (a half-written file then reads as "unreadable", which waits). */
@@ -123,7 +133,7 @@ function tryAcquire(file: string, owner: Owner): Owner | 'acquired' {
       if (!isStale(file, current)) {
         return current === 'unreadable' ? { pid: 0, host: '?', since: 'unknown (lock file being written)' } : current;
       }
-      breakStale(file, seenText);
+      breakStale(file, seenText, text);
     }
     const last = readOwner(file);
     return typeof last === 'object' ? last : { pid: 0, host: '?', since: 'unknown' };

@@ -146,8 +146,6 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
       itemKeys: {},
       counts: { total: 0, ran: 0, cached: 0, failed: 0 },
       progress: () => undefined,
-      cacheHit: () => cacheHits++,
-      cacheMiss: () => cacheMisses++,
     };
     const upstream: UpstreamOutputs[] = stage.needs.map((need) => {
       const f = finished.get(need) as Finished;

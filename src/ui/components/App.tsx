@@ -82,7 +82,7 @@ export function App({ store: givenStore, source, title, fps = 10, now = Date.now
       ))}
       <ErrorPanel failures={state.failures} notices={state.notices} />
       {state.interruptRequested && !state.interrupted && (
-        <Text color="yellow">stopping: letting running items finish…</Text>
+        <Text color="yellow">stopping… finished items are kept</Text>
       )}
       {state.interrupted !== null && <Text color="yellow">{state.interrupted}</Text>}
       <Footer state={state} now={t} />
