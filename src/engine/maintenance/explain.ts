@@ -98,6 +98,6 @@ export async function explainFile(project: Project, path: string): Promise<Resul
       else unresolved.push(`${up} (outputs ${Object.entries(outputs).map(([n, h]) => `${n}=${h}`).join(', ')}): its run record is gone (gc?)`);
     }
   };
-  visit(readKeyRecord(project.layout, owner.record.key) ?? owner.record);
+  visit({ ...(readKeyRecord(project.layout, owner.record.key) ?? owner.record), stage: owner.record.stage });
   return ok({ file: rel, output: owner.output, hash: ref?.hash ?? '', matches: current?.hash === ref?.hash, chain, unresolved });
 }

@@ -69,34 +69,61 @@ export async function mapItems<I, O>(
   };
   progress();
 
-  const computeOne = async (index: number): Promise<void> => {
+  const store = async (index: number, value: O): Promise<void> => {
     const item = items[index] as Item<I>;
-    try {
-      const value =
-        work.kind === 'worker'
-          ? ((await runner.pool.run({ module: work.module, fn: work.fn, input: item.input, params: work.params }, runner.signal)) as O)
-          : await work.fn(item.input, work.params);
-      const stored = await runner.store.put(serialize(value));
-      await writeFileAtomic(shardedPath(runner.layout.items, runner.itemKeys[item.id] as string), stored.hash);
-      outcomes[index] = { id: item.id, ok: true, value, cached: false };
-      runner.counts.ran++;
-    } catch (error) {
-      if (runner.signal.aborted) throw error;
-      outcomes[index] = { id: item.id, ok: false, error: toGlioflowError(error, { stage: runner.stage, item: item.id }) };
-      runner.counts.failed++;
-    }
-    done++;
-    progress();
+    const stored = await runner.store.put(serialize(value));
+    await writeFileAtomic(shardedPath(runner.layout.items, runner.itemKeys[item.id] as string), stored.hash);
+    outcomes[index] = { id: item.id, ok: true, value, cached: false };
+    runner.counts.ran++;
+  };
+  const fail = (index: number, error: unknown): void => {
+    const item = items[index] as Item<I>;
+    outcomes[index] = { id: item.id, ok: false, error: toGlioflowError(error, { stage: runner.stage, item: item.id }) };
+    runner.counts.failed++;
   };
 
-  // Workers: keep every thread fed plus one queued each; local work runs one at a time.
-  const concurrency = work.kind === 'worker' ? runner.pool.size * 2 : 1;
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, todo.length) }, async () => {
-    while (next < todo.length) {
+  if (work.kind === 'local') {
+    // main-thread work: one item at a time
+    for (const index of todo) {
       if (runner.signal.aborted) throw runner.signal.reason ?? new Error('aborted');
-      const index = todo[next++] as number;
-      await computeOne(index);
+      try {
+        await store(index, await work.fn((items[index] as Item<I>).input, work.params));
+      } catch (error) {
+        if (runner.signal.aborted) throw error;
+        fail(index, error);
+      }
+      done++;
+      progress();
+    }
+    return outcomes;
+  }
+
+  // Worker items go in chunks (a message round trip costs about a small item's work), small
+  // enough that every thread gets several chunks, so progress and load stay even.
+  const chunkSize = Math.max(1, Math.min(16, Math.ceil(todo.length / (runner.pool.size * 8))));
+  const chunks: number[][] = [];
+  for (let i = 0; i < todo.length; i += chunkSize) chunks.push(todo.slice(i, i + chunkSize));
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(runner.pool.size * 2, chunks.length) }, async () => {
+    while (next < chunks.length) {
+      if (runner.signal.aborted) throw runner.signal.reason ?? new Error('aborted');
+      const chunk = chunks[next++] as number[];
+      let results: Awaited<ReturnType<typeof runner.pool.run>>;
+      try {
+        results = await runner.pool.run({ module: work.module, fn: work.fn, inputs: chunk.map((i) => (items[i] as Item<I>).input), params: work.params }, runner.signal);
+      } catch (error) {
+        if (runner.signal.aborted) throw error;
+        // the worker itself died (a crash in native or wasm code): its chunk fails, the stage goes on
+        results = chunk.map(() => ({ ok: false as const, error: `worker failed: ${error instanceof Error ? error.message : String(error)}` }));
+      }
+      for (let k = 0; k < chunk.length; k++) {
+        const index = chunk[k] as number;
+        const r = results[k];
+        if (r?.ok) await store(index, r.value as O);
+        else fail(index, new Error(r?.error ?? 'the worker returned no result'));
+        done++;
+      }
+      progress();
     }
   });
   await Promise.all(lanes);

@@ -158,7 +158,12 @@ export async function acquireRunLock(
       return ok({
         release: () => {
           // remove it only while it is still ours (a takeover by mistake must not be undone twice)
-          const now = readOwner(file);
+          let now: ReturnType<typeof readOwner>;
+          try {
+            now = readOwner(file);
+          } catch {
+            return; // unreadable now (permissions changed?): leave it; a later run sees our pid is gone
+          }
           if (typeof now === 'object' && now.pid === me.pid && now.since === me.since) rmSync(file, { force: true });
         },
       });

@@ -2,7 +2,7 @@
 // Created on first use: a run whose items are all cached never starts a thread.
 import { availableParallelism } from 'node:os';
 import type { Piscina as PiscinaPool } from 'piscina';
-import type { ItemTask } from './item-worker.js';
+import type { ItemTask, ItemTaskResult } from './item-worker.js';
 
 export class WorkerPool {
   private pool: PiscinaPool | undefined;
@@ -35,12 +35,12 @@ export class WorkerPool {
     return this.creating;
   }
 
-  async run(task: ItemTask, signal: AbortSignal): Promise<unknown> {
+  async run(task: ItemTask, signal: AbortSignal): Promise<ItemTaskResult[]> {
     const pool = await this.get();
     this.busy++;
     this.onBusy(Math.min(this.busy, this.size), this.size);
     try {
-      return await pool.run(task, { signal });
+      return (await pool.run(task, { signal })) as ItemTaskResult[];
     } finally {
       this.busy--;
       this.onBusy(Math.min(this.busy, this.size), this.size);

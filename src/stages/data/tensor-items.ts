@@ -1,6 +1,6 @@
 // Item function of the tensorize stage (worker pool): one series' kept slices → z-scored (per
 // slice, as the original) and bilinearly resized to size × size, as one Float32Array.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { decodeFrames, parseHeader } from '../../dicom/index.js';
 import { resizeBilinear, zscore } from '../../tensors/index.js';
 
@@ -26,7 +26,7 @@ export async function tensorizeSeries(input: TensorInput, params: { size: number
     const slice = input.slices[i] as TensorInput['slices'][number];
     let frames = decoded.get(slice.file);
     if (!frames) {
-      const bytes = await readFile(`${input.root}/${slice.file}`);
+      const bytes = readFileSync(`${input.root}/${slice.file}`); // worker thread: blocking is fine
       const header = parseHeader(bytes, slice.file);
       if (!header.ok) throw new Error(`${slice.file}: ${header.error.reason}: ${header.error.message}`);
       const result = await decodeFrames(bytes, header.value);

@@ -1,7 +1,7 @@
 // Item function of the ratios stage (worker pool): one series → each slice's black-pixel ratio.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { decodeFrames, parseHeader } from '../../dicom/index.js';
-import { blackPixelRatio } from '../../preprocess/index.js';
+import { blackPixelRatio } from '../../preprocess/ratios.js'; // not the index: it loads ml-kmeans
 import type { SliceRatio } from './types.js';
 
 export interface RatioInput {
@@ -14,7 +14,7 @@ export async function seriesRatios(input: RatioInput): Promise<SliceRatio[]> {
   let current: { file: string; frames: Float32Array[] | string } | undefined;
   for (const slice of input.slices) {
     if (current?.file !== slice.file) {
-      const bytes = await readFile(`${input.root}/${slice.file}`);
+      const bytes = readFileSync(`${input.root}/${slice.file}`); // worker thread: blocking is fine
       const header = parseHeader(bytes, slice.file);
       if (!header.ok) current = { file: slice.file, frames: `${header.error.reason}: ${header.error.message}` };
       else {
