@@ -29,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { SeriesGroup, SliceHeader } from '../src/dicom/index.js';
-import type { ItemTask } from '../src/engine/run/item-worker.js';
+import type { ItemTask, ItemTaskResult } from '../src/engine/run/item-worker.js';
 import type { RejectedFile, SliceRatio } from '../src/stages/ingest/types.js';
 
 const arg = (name: string, dflt: string): string => {
@@ -155,7 +155,18 @@ function workload(root: string, files: FileRef[]): Workload {
   return { root, files, folders, warm: folders.slice(0, 2).flat() };
 }
 
-const itemTask = (module: string, fn: string, input: unknown): ItemTask => ({ module, fn, input, params: null });
+const itemTask = (module: string, fn: string, inputs: unknown[]): ItemTask => ({ module, fn, inputs, params: null });
+/** Runs item functions on the pool in chunks, the way the engine's mapItems does (src/engine/run/items.ts). */
+async function runChunked<T>(pool: Piscina, module: string, fn: string, inputs: unknown[]): Promise<T[]> {
+  const size = Math.max(1, Math.min(16, Math.ceil(inputs.length / (pool.maxThreads * 8))));
+  const chunks: unknown[][] = [];
+  for (let i = 0; i < inputs.length; i += size) chunks.push(inputs.slice(i, i + size));
+  const results = (await Promise.all(chunks.map((c) => pool.run(itemTask(module, fn, c))))) as ItemTaskResult[][];
+  return results.flat().map((r) => {
+    if (!r.ok) throw new Error(r.error);
+    return r.value as T;
+  });
+}
 const INDEX_ITEMS = distUrl('stages/ingest/index-items.js');
 const RATIO_ITEMS = distUrl('stages/ingest/ratio-items.js');
 const sliceRefs = (s: SeriesGroup): { file: string; frame: number }[] => s.slices.map((sl) => ({ file: sl.file, frame: sl.frame }));
@@ -196,12 +207,12 @@ async function warmPool(warm: (pool: Piscina) => Promise<unknown>): Promise<{ po
   return { pool, startMs: performance.now() - t0 };
 }
 
-/** (b): the same item functions on the pool, one task per file, then one per series, as mapItems does. */
+/** (b): the same item functions on the pool, files then series, in chunks as mapItems sends them. */
 async function stagesOnPool(w: Workload): Promise<Measured & { startMs: number }> {
   const indexAll = async (pool: Piscina, files: FileRef[]): Promise<({ header: SliceHeader } | { rejected: RejectedFile })[]> =>
-    (await Promise.all(files.map((f) => pool.run(itemTask(INDEX_ITEMS, 'indexFile', f))))) as ({ header: SliceHeader } | { rejected: RejectedFile })[];
+    runChunked<{ header: SliceHeader } | { rejected: RejectedFile }>(pool, INDEX_ITEMS, 'indexFile', files);
   const ratiosAll = async (pool: Piscina, series: SeriesGroup[]): Promise<SliceRatio[][]> =>
-    (await Promise.all(series.map((s) => pool.run(itemTask(RATIO_ITEMS, 'seriesRatios', { root: w.root, slices: sliceRefs(s) }))))) as SliceRatio[][];
+    runChunked<SliceRatio[]>(pool, RATIO_ITEMS, 'seriesRatios', series.map((s) => ({ root: w.root, slices: sliceRefs(s) })));
   const headersOf = (indexed: ({ header: SliceHeader } | { rejected: RejectedFile })[]): SliceHeader[] => indexed.flatMap((r) => ('header' in r ? [r.header] : []));
   const { pool, startMs } = await warmPool(async (p) => ratiosAll(p, groupIntoSeries(headersOf(await indexAll(p, w.warm)))));
   try {
@@ -220,10 +231,10 @@ async function stagesOnPool(w: Workload): Promise<Measured & { startMs: number }
 
 /** (b1): the one-pass function on the pool, one task per series folder. */
 async function onePassOnPool(w: Workload): Promise<Measured & { startMs: number }> {
-  const { pool, startMs } = await warmPool((p) => p.run(itemTask(ONE_PASS, 'ingestFiles', { files: w.warm })));
+  const { pool, startMs } = await warmPool((p) => p.run(itemTask(ONE_PASS, 'ingestFiles', [{ files: w.warm }])));
   try {
     const t0 = performance.now();
-    const out = (await Promise.all(w.folders.map((batch) => pool.run(itemTask(ONE_PASS, 'ingestFiles', { files: batch }))))) as OnePassResult[];
+    const out = await runChunked<OnePassResult>(pool, ONE_PASS, 'ingestFiles', w.folders.map((batch) => ({ files: batch })));
     const ms = performance.now() - t0;
     const ratios: Ratios = new Map();
     let rejected = 0;

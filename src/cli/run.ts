@@ -1,6 +1,7 @@
 // `glioflow run`: takes the run lock, runs, reports, and sets the exit code (0 only when every
 // requested stage succeeded; 130 when interrupted).
 import { acquireRunLock } from '../engine/run/run-lock.js';
+import { readLock } from '../engine/lockfile.js';
 import { runPipeline, selectStages, type Project, type RunResult } from '../engine/index.js';
 import { open, printErrors, type GlobalOptions } from './common.js';
 import { createReporter } from './reporter.js';
@@ -46,6 +47,8 @@ export async function runOpenedProject(project: Project, stages: string[], flags
     printErrors([lock.error]);
     return lock.error.kind === 'interrupted' ? 130 : 75;
   }
+  // A run we waited for has rewritten pipeline.lock: start from what it recorded.
+  project.lock = readLock(project.layout.pipelineLock);
   let result: RunResult;
   try {
     result = await runPipeline(project, {

@@ -93,7 +93,8 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
 
   const top = mapEntries(doc.contents as YamlNode | null);
   if (!top) {
-    return { ok: false, errors: [pos.error(doc.contents as YamlNode | null, 'bad-structure', 'pipeline.yaml must be a mapping with a `stages:` key', 'start from the pipeline.yaml in the glioflow repository')] };
+    const where = doc.contents ? pos.of(doc.contents as YamlNode) : { file, line: 1, column: 1 };
+    return { ok: false, errors: [{ kind: 'bad-structure', message: `${doc.contents ? 'pipeline.yaml must be a mapping' : 'pipeline.yaml is empty'}: it needs a \`stages:\` key`, location: where, hint: 'start from the pipeline.yaml in the glioflow repository' }] };
   }
   const section = new Map<string, Entry>();
   for (const entry of top) {
@@ -196,7 +197,14 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
       else elements = value;
     }
     const names: string[] = [];
+    const seenElements = new Set<string>();
     for (const element of elements) {
+      const elementKey = JSON.stringify(element ?? null);
+      if (seenElements.has(elementKey)) {
+        errors.push(pos.error(foreachEntry?.value, 'duplicate-element', `\`foreach\` of stage "${draft.base}" lists ${elementKey} twice`, 'each element makes one stage; list it once'));
+        continue;
+      }
+      seenElements.add(elementKey);
       const scope: Record<string, JsonValue> = element === undefined ? { ...vars } : { ...vars, item: element };
       const name = element === undefined ? draft.base : `${draft.base}@${typeof element === 'string' || typeof element === 'number' ? element : JSON.stringify(element)}`;
       const missing = new Set<string>();
@@ -346,6 +354,11 @@ function chooseProfile(
     const when = v['when_empty'];
     const profileVars = v['vars'] ?? {};
     if (when !== undefined && typeof when !== 'string') errors.push(pos.error(p.value, 'bad-type', '`when_empty` must be a path'));
+    // eslint-disable-next-line no-control-regex
+    if (typeof when === 'string' && /[\u0000-\u001f]/.test(when)) {
+      errors.push(pos.error(p.value, 'bad-value', `\`when_empty\` of profile "${p.key}" holds a control character`, 'write a plain relative path'));
+      continue;
+    }
     if (typeof profileVars !== 'object' || profileVars === null || Array.isArray(profileVars)) {
       errors.push(pos.error(p.value, 'bad-type', `\`vars\` of profile "${p.key}" must be a mapping`));
       continue;

@@ -73,6 +73,7 @@ export function toJson(node: YamlNode | null | undefined, positions: Positions):
     const out: { [k: string]: JsonValue } = {};
     for (const pair of node.items) {
       if (!isScalar(pair.key)) return { error: positions.error(node, 'bad-value', 'map keys must be plain strings') };
+      if (String(pair.key.value) === '__proto__') return { error: positions.error(pair.key as YamlNode, 'bad-value', '"__proto__" cannot be a key', 'rename it') };
       const r = toJson(pair.value as YamlNode, positions);
       if ('error' in r) return r;
       out[String(pair.key.value)] = r.value;

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../atomic.js';
-import { canonicalJson } from '../hash.js';
+import { canonicalJson, hashBytes } from '../hash.js';
 import { toGlioflowError } from '../result.js';
 import type { Item, ItemOutcome, ItemWork, JsonValue, MapItemsOptions } from '../stage-api.js';
 import { shardedPath, type CacheLayout } from '../store/cache-layout.js';
@@ -33,7 +33,9 @@ function readCached(layout: CacheLayout, store: ObjectStore, key: string): { val
   try {
     const hash = readFileSync(ref, 'utf8').trim();
     if (!store.has(hash)) return undefined;
-    return { value: deserialize(readFileSync(store.path(hash))) };
+    const bytes = readFileSync(store.path(hash));
+    if (hashBytes(bytes) !== hash) return undefined; // altered on disk: recompute rather than trust it
+    return { value: deserialize(bytes) };
   } catch {
     return undefined; // unreadable ref or object: recompute the item
   }

@@ -1,0 +1,89 @@
+// Shared by the reliability tests: waiting, reading the cache from the outside (independently of
+// the engine's own readers), and a seeded random generator so a failure can be replayed.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import xxhash from 'xxhash-wasm';
+
+export { CLI, fourStagePipeline, PLUGIN, statusOf, TestProject, type CliResult, type RunSummary } from '../engine/helpers.js';
+
+export async function waitFor(check: () => boolean, ms: number, what = 'a condition'): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const logLines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+
+/** mulberry32: small, seedable, good enough to pick mutations and kill times. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function* walkFiles(dir: string): Generator<string> {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walkFiles(full);
+    else yield full;
+  }
+}
+
+/** Bytes of every file under a folder, counted here rather than by the engine. */
+export function dirBytes(dir: string): number {
+  let total = 0;
+  for (const f of walkFiles(dir)) total += statSync(f).size;
+  return total;
+}
+
+export interface LockEntry {
+  stage: string;
+  key: string;
+  code: string;
+  params: Record<string, unknown>;
+  deps: { path: string; hash: string; files: number; listing: string }[];
+  upstream: Record<string, Record<string, string>>;
+  outputs: Record<string, { hash: string; size: number; materialized?: string }>;
+}
+
+/** pipeline.lock as written on disk. */
+export function readLockFile(projectDir: string): Record<string, LockEntry> {
+  return (JSON.parse(readFileSync(join(projectDir, 'pipeline.lock'), 'utf8')) as { stages: Record<string, LockEntry> }).stages;
+}
+
+export function keyRecord(projectDir: string, key: string): LockEntry & { itemKeys: Record<string, string> } {
+  return JSON.parse(readFileSync(join(projectDir, 'cache', 'keys', key.slice(0, 2), `${key.slice(2)}.json`), 'utf8')) as LockEntry & { itemKeys: Record<string, string> };
+}
+
+export const objectPath = (projectDir: string, hash: string): string => join(projectDir, 'cache', 'objects', hash.slice(0, 2), hash.slice(2));
+export const itemRefPath = (projectDir: string, itemKey: string): string => join(projectDir, 'cache', 'items', itemKey.slice(0, 2), itemKey.slice(2));
+
+let hasher: Awaited<ReturnType<typeof xxhash>> | undefined;
+
+/** xxhash64 of bytes, hex — straight from xxhash-wasm, not through the engine's hash module. */
+export async function xxh64(bytes: Uint8Array): Promise<string> {
+  hasher ??= await xxhash();
+  return hasher.h64Raw(bytes).toString(16).padStart(16, '0');
+}
+
+/** Every object in the store whose bytes no longer hash to its name (temporary files are skipped). */
+export async function objectsNotMatchingTheirName(projectDir: string): Promise<string[]> {
+  const bad: string[] = [];
+  for (const file of walkFiles(join(projectDir, 'cache', 'objects'))) {
+    if (file.includes('.tmp-')) continue;
+    const parts = file.split('/');
+    const name = `${parts[parts.length - 2]}${parts[parts.length - 1]}`;
+    if ((await xxh64(readFileSync(file))) !== name) bad.push(name);
+  }
+  return bad;
+}
