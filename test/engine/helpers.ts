@@ -24,8 +24,8 @@ export class TestProject {
   readonly dir: string;
   readonly itemLog: string;
 
-  constructor(prefix = 'glioflow-engine-') {
-    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  constructor(prefix = 'glioflow-engine-', parent = tmpdir()) {
+    this.dir = mkdtempSync(join(parent, prefix));
     this.itemLog = join(this.dir, 'items.log');
   }
 
