@@ -1,0 +1,289 @@
+// The wasm backend of tfjs 4.22 lacks three gradient kernels (Conv2DBackpropFilter and both depthwise backprops), so
+// training any conv net on it throws. We register them from outside, composed only of wasm's own kernels (Conv2D,
+// DepthwiseConv2dNative, Transpose, PadV2, Slice, Reshape, Reverse, Sum), so they run at wasm speed, not in JS.
+// We also wrap BatchMatMul: wasm is fast only for one untransposed product, and every matmul gradient is transposed,
+// so transposes are made explicit and batched products are split into single ones.
+import * as tf from '@tensorflow/tfjs';
+// Importing the wasm backend registers its kernels, which we compose and wrap below.
+import '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+
+type Backend = Parameters<KernelFunc>[0]['backend'];
+interface Disposer { disposeData(dataId: object): unknown }
+interface Pads { top: number; bottom: number; left: number; right: number }
+
+/** Calls one of the backend's own kernels; intermediates are tracked so they can be freed. */
+class KernelScope {
+  private readonly temps: TensorInfo[] = [];
+  constructor(private readonly backend: Backend) {}
+
+  run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+    const kernel = tf.getKernel(name, 'wasm');
+    if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
+    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
+    this.temps.push(out);
+    return out;
+  }
+
+  /** Tracks a result produced outside run() (a wrapped kernel called directly) so finish() frees it. */
+  track(t: TensorInfo): TensorInfo {
+    this.temps.push(t);
+    return t;
+  }
+
+  /** Frees every intermediate except `keep` (the kernel's output, owned by the engine). */
+  finish(keep: TensorInfo): TensorInfo {
+    for (const t of this.temps) if (t.dataId !== keep.dataId) (this.backend as Disposer).disposeData(t.dataId);
+    return keep;
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+
+  /**
+   * Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. Explicit padding lets us call the
+   * convolutions with pad 'valid' only, and cropping handles the rows a strided 'valid' conv never reads.
+   */
+  padOrCrop(x: TensorInfo, p: Pads): TensorInfo {
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    let cur = x;
+    const crop = { top: Math.max(0, -p.top), bottom: Math.max(0, -p.bottom), left: Math.max(0, -p.left), right: Math.max(0, -p.right) };
+    if (crop.top + crop.bottom + crop.left + crop.right > 0) {
+      cur = this.run('Slice', { x: cur }, {
+        begin: [0, crop.top, crop.left, 0],
+        size: [n, h - crop.top - crop.bottom, w - crop.left - crop.right, c],
+      });
+    }
+    const pad = { top: Math.max(0, p.top), bottom: Math.max(0, p.bottom), left: Math.max(0, p.left), right: Math.max(0, p.right) };
+    if (pad.top + pad.bottom + pad.left + pad.right > 0) {
+      cur = this.run('PadV2', { x: cur }, {
+        paddings: [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]],
+        constantValue: 0,
+      });
+    }
+    return cur;
+  }
+}
+
+function convInfoOf(attrs: NamedAttrMap | undefined, xShape: number[], filterShape: number[], depthwise: boolean) {
+  const a = (attrs ?? {}) as unknown as {
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    dilations?: [number, number] | number;
+  };
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    depthwise,
+  );
+}
+
+/**
+ * dW[kh,kw,ci,co] = Σ_{n,i,j} x[n, i·s + kh − padTop, j·s + kw − padLeft, ci] · dy[n,i,j,co]: a convolution of x seen
+ * as [Cin, H, W, N] (batch ↔ channels swapped) with dy seen as a [Ho, Wo, N, Cout] filter, whose dilation is the
+ * forward stride. The result is [Cin, kh, kw, Cout] → transposed back to [kh, kw, Cin, Cout].
+ */
+const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const filterShape = (attrs as unknown as { filterShape: number[] }).filterShape;
+  const info = convInfoOf(attrs, x.shape, filterShape, false);
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('Conv2DBackpropFilter: dilated convs unsupported');
+  const s = new KernelScope(backend);
+  const [, h, w] = x.shape as [number, number, number, number];
+  const [, ho, wo] = dy.shape as [number, number, number, number];
+  const kh = info.filterHeight;
+  const kw = info.filterWidth;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  // Pad so that the output of the dilated 'valid' conv is exactly kh×kw (negative = rows the forward conv skipped).
+  const padded = s.padOrCrop(s.transpose(x, [3, 1, 2, 0]), {
+    top,
+    left,
+    bottom: kh - h - top + (ho - 1) * sh,
+    right: kw - w - left + (wo - 1) * sw,
+  });
+  const filter = s.transpose(dy, [1, 2, 0, 3]);
+  const conv = s.run('Conv2D', { x: padded, filter }, {
+    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined as unknown as string,
+  });
+  return s.finish(s.transpose(conv, [1, 2, 0, 3]));
+};
+
+/**
+ * dW[kh,kw,c,m] = Σ_{n,i,j} x[n, i·s+kh−pt, j·s+kw−pl, c] · dy[n,i,j,c·M+m]. Channels must not mix, so x becomes one
+ * image with C·N channels ([1,H,W,C·N]) and dy a depthwise filter [Ho,Wo,C·N,M]; the depthwise conv (dilation = stride)
+ * gives [1,kh,kw,C·N·M], and summing over n leaves [kh,kw,C,M].
+ */
+const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const filterShape = (attrs as unknown as { filterShape: number[] }).filterShape;
+  const info = convInfoOf(attrs, x.shape, filterShape, true);
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('DepthwiseConv2dNativeBackpropFilter: dilated convs unsupported');
+  const s = new KernelScope(backend);
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const [, ho, wo] = dy.shape as [number, number, number, number];
+  const kh = info.filterHeight;
+  const kw = info.filterWidth;
+  const m = filterShape[3] ?? 1;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const xi = s.reshape(s.transpose(x, [1, 2, 3, 0]), [1, h, w, c * n]);
+  const padded = s.padOrCrop(xi, {
+    top, left, bottom: kh - h - top + (ho - 1) * sh, right: kw - w - left + (wo - 1) * sw,
+  });
+  // dy [N,Ho,Wo,C·M] → [Ho,Wo,C,N,M] → [Ho,Wo,C·N,M]
+  const f = s.reshape(s.transpose(s.reshape(dy, [n, ho, wo, c, m]), [1, 2, 3, 0, 4]), [ho, wo, c * n, m]);
+  const conv = s.run('DepthwiseConv2dNative', { x: padded, filter: f }, {
+    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined as unknown as string,
+  });
+  const summed = s.run('Sum', { x: s.reshape(conv, [kh, kw, c, n, m]) }, { axis: [3], keepDims: false });
+  return s.finish(summed);
+};
+
+/**
+ * Input gradients are full correlations of the zero-inserted dy (stride − 1 zeros between rows and columns) with the
+ * spatially reversed filter. This spreads and pads dy so that a stride-1 'valid' conv yields exactly H×W.
+ */
+function spreadForInputGrad(s: KernelScope, dy: TensorInfo, info: ReturnType<typeof convInfoOf>, h: number, w: number): TensorInfo {
+  const [n, ho, wo, ch] = dy.shape as [number, number, number, number];
+  const kh = info.filterHeight;
+  const kw = info.filterWidth;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  let up = dy;
+  if (sh > 1 || sw > 1) {
+    // [N,Ho,1,Wo,1,C] padded to [N,Ho,sh,Wo,sw,C] and flattened leaves sh−1 zeros after each row.
+    const six = s.reshape(dy, [n, ho, 1, wo, 1, ch]);
+    const spread = s.run('PadV2', { x: six }, {
+      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
+    });
+    up = s.reshape(spread, [n, ho * sh, wo * sw, ch]);
+  }
+  const top = kh - 1 - info.padInfo.top;
+  const left = kw - 1 - info.padInfo.left;
+  // Output rows = up rows + top + bottom − kh + 1 must equal h (negative bottom crops the trailing zeros).
+  return s.padOrCrop(up, { top, left, bottom: h - up.shape[1]! - top + kh - 1, right: w - up.shape[2]! - left + kw - 1 });
+}
+
+/** dx = Σ over the M outputs of each channel: depthwise conv of spread dy with the reversed filter (multiplier 1). */
+const depthwiseBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const inputShape = (attrs as unknown as { inputShape: number[] }).inputShape;
+  const info = convInfoOf(attrs, inputShape, filter.shape, true);
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('DepthwiseConv2dNativeBackpropInput: dilated convs unsupported');
+  const s = new KernelScope(backend);
+  const [n, h, w, c] = inputShape as [number, number, number, number];
+  const [kh, kw, , m] = filter.shape as [number, number, number, number];
+  const padded = spreadForInputGrad(s, dy, info, h, w);
+  const rev = s.reshape(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [kh, kw, c * m, 1]);
+  const conv = s.run('DepthwiseConv2dNative', { x: padded, filter: rev }, {
+    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined as unknown as string,
+  });
+  const summed = s.run('Sum', { x: s.reshape(conv, [n, h, w, c, m]) }, { axis: [4], keepDims: false });
+  return s.finish(summed);
+};
+
+/**
+ * Replaces wasm's own Conv2DBackpropInput (a plain loop: 1.5 s per AlexNet step at 64×64 batch 16) with an XNNPACK
+ * Conv2D of the spread dy and the filter reversed in space with in/out channels swapped ([kh,kw,Cout,Cin]).
+ */
+const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const inputShape = (attrs as unknown as { inputShape: number[] }).inputShape;
+  const info = convInfoOf(attrs, inputShape, filter.shape, false);
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('Conv2DBackpropInput: dilated convs unsupported');
+  const s = new KernelScope(backend);
+  const [, h, w] = inputShape as [number, number, number, number];
+  const padded = spreadForInputGrad(s, dy, info, h, w);
+  const f = s.transpose(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+  const conv = s.run('Conv2D', { x: padded, filter: f }, {
+    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined as unknown as string,
+  });
+  return s.finish(conv);
+};
+
+let originalBatchMatMul: KernelFunc | undefined;
+
+const sizeOf = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
+
+/**
+ * wasm's BatchMatMul is fast only for plain products (measured on 2 cores: Aᵀ·B for [16,9216]ᵀ×[16,4096] took 5.1 s
+ * against 0.3 s with an explicit transpose). Each transposed product is rewritten into a plain one, choosing whichever
+ * identity moves fewer elements: A·Bᵀ = transpose B, or (B·Aᵀ)ᵀ = transpose A and the result; Aᵀ·B likewise;
+ * Aᵀ·Bᵀ = (B·A)ᵀ. Batched products are left batched (splitting them was 30× slower for attention-sized ones).
+ */
+const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  const orig = originalBatchMatMul!;
+  if (!transposeA && !transposeB) return orig({ inputs, backend, attrs });
+  const s = new KernelScope(backend);
+  const swapLast = (t: TensorInfo): TensorInfo => {
+    const r = t.shape.length;
+    const perm = [...Array(r).keys()];
+    perm[r - 2] = r - 1;
+    perm[r - 1] = r - 2;
+    return s.transpose(t, perm);
+  };
+  const plain = (x: TensorInfo, y: TensorInfo): TensorInfo => {
+    return s.track(orig({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo);
+  };
+  const m = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
+  const n = transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
+  const batch = Math.max(sizeOf(a.shape.slice(0, -2)), sizeOf(b.shape.slice(0, -2)));
+  const outSize = batch * m * n;
+  const sa = sizeOf(a.shape);
+  const sb = sizeOf(b.shape);
+  let out: TensorInfo;
+  if (transposeA && transposeB) {
+    out = sa + sb <= outSize ? plain(swapLast(a), swapLast(b)) : swapLast(plain(b, a));
+  } else if (transposeB) {
+    out = sb <= sa + outSize ? plain(a, swapLast(b)) : swapLast(plain(b, swapLast(a)));
+  } else {
+    out = sa <= sb + outSize ? plain(swapLast(a), b) : swapLast(plain(swapLast(b), a));
+  }
+  return s.finish(out);
+};
+
+let registered = false;
+
+/** Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput and BatchMatMul. Idempotent; call before training on wasm. */
+export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean } = {}): void {
+  if (registered) return;
+  registered = true;
+  const configs: KernelConfig[] = [
+    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
+    { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
+    { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput },
+  ];
+  for (const c of configs) if (tf.getKernel(c.kernelName, 'wasm') === undefined) tf.registerKernel(c);
+  if (options.fastConvInput !== false) {
+    const orig = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    if (orig !== undefined) {
+      tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+      tf.registerKernel({ ...orig, kernelFunc: conv2DBackpropInput });
+    }
+  }
+  if (options.fastBatchMatMul !== false) {
+    const orig = tf.getKernel('BatchMatMul', 'wasm');
+    if (orig !== undefined) {
+      originalBatchMatMul = orig.kernelFunc;
+      tf.unregisterKernel('BatchMatMul', 'wasm');
+      tf.registerKernel({ ...orig, kernelFunc: batchMatMulFast });
+    }
+  }
+}
