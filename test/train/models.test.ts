@@ -1,0 +1,99 @@
+// Parameter counts of the five architectures at 224×224 against the PyTorch 1.13 counts in MODELS.md (also
+// reproduced by bench/torch/models.py), by really building each model. Plus size handling and layer semantics.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AdaptiveAvgPool2d, BiLSTM } from '../../src/train/layers.js';
+import { buildModel, countParameters, modelParameterCounts, REFERENCE_PARAMETER_COUNTS } from '../../src/train/models.js';
+
+// Straight from ../shared/seed/MODELS.md, typed here rather than imported so the test does not trust the code.
+const MODELS_MD = { AlexNet2D: 57_004_740, SENet: 26_040_948, ConvNeXtV2_2D: 477_220, VisionLSTM: 10_330_884, ViT: 85_408_516 };
+
+beforeAll(async () => {
+  tf.env().set('PROD', true);
+  await tf.setBackend('wasm'); // importing models.ts does not load wasm; setBackend initialises it
+});
+
+describe('parameter counts', () => {
+  it('all five match MODELS.md at 224 (built, counted, disposed)', () => {
+    const t = performance.now();
+    const before = tf.memory().numTensors;
+    const counts = modelParameterCounts(224);
+    console.log(`built all five at 224 in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    expect(counts).toEqual(MODELS_MD);
+    expect(REFERENCE_PARAMETER_COUNTS).toEqual(MODELS_MD);
+    expect(tf.memory().numTensors).toBe(before); // nothing leaked
+  });
+
+  it('GRN adds γ and β (4·96 each) per ConvNeXt block', () => {
+    const m = buildModel('ConvNeXtV2_2D', { size: 224, grn: true });
+    expect(countParameters(m)).toBe(477_220 + 6 * 2 * 384);
+    m.dispose();
+  });
+
+  it('only ViT depends on the image size (its position embedding has one row per token)', () => {
+    for (const [name, want] of [['ViT', 85_408_516 - (197 - 17) * 768], ['VisionLSTM', MODELS_MD.VisionLSTM], ['SENet', MODELS_MD.SENet]] as const) {
+      const m = buildModel(name, { size: 64 });
+      expect(countParameters(m)).toBe(want);
+      m.dispose();
+    }
+  });
+});
+
+describe('model shapes', () => {
+  it('every model maps n×s×s×1 to n×4 logits at its smallest test size', () => {
+    for (const [name, size] of [['AlexNet2D', 64], ['SENet', 32], ['ConvNeXtV2_2D', 32], ['VisionLSTM', 32], ['ViT', 32]] as const) {
+      const m = buildModel(name, { size });
+      const y = m.predict(tf.zeros([2, size, size, 1])) as tf.Tensor;
+      expect(y.shape).toEqual([2, 4]);
+      tf.dispose([y]);
+      m.dispose();
+    }
+  });
+
+  it('rejects sizes an architecture cannot take', () => {
+    expect(() => buildModel('AlexNet2D', { size: 48 })).toThrow(/≥ 63/);
+  });
+
+  it('same seed, same weights; another seed, other weights', () => {
+    const a = buildModel('ConvNeXtV2_2D', { size: 32, seed: 3 });
+    const b = buildModel('ConvNeXtV2_2D', { size: 32, seed: 3 });
+    const c = buildModel('ConvNeXtV2_2D', { size: 32, seed: 4 });
+    const w = (m: tf.LayersModel) => Array.from(m.getWeights()[2]!.dataSync().slice(0, 20));
+    expect(w(a)).toEqual(w(b));
+    expect(w(a)).not.toEqual(w(c));
+    [a, b, c].forEach((m) => m.dispose());
+  });
+});
+
+describe('layer semantics', () => {
+  it('AdaptiveAvgPool2d bins follow PyTorch: [floor(i·in/out), ceil((i+1)·in/out))', () => {
+    // in 13 → out 6: bins 0-3,2-5,4-7,6-9,8-11,10-13 (hand-derived from the formula). The matrix is [6·6, 13·1]:
+    // row (i, j=0) = i·6 holds the weights of output bin i over the 13 input rows.
+    const m = AdaptiveAvgPool2d.poolMatrix(13, 1, 6);
+    const bins = [0, 1, 2, 3, 4, 5].map((i) => [...m.slice(i * 6 * 13, i * 6 * 13 + 13)].flatMap((v, k) => (v > 0 ? [k] : [])));
+    expect(bins.map((b) => [b[0], b.at(-1)! + 1])).toEqual([[0, 3], [2, 5], [4, 7], [6, 9], [8, 11], [10, 13]]);
+    // each bin averages: weights are 1/3 here; in 1 → out 6 replicates
+    expect(m[0]).toBeCloseTo(1 / 3, 7);
+    expect([...AdaptiveAvgPool2d.poolMatrix(1, 1, 6)]).toEqual(new Array(36).fill(1));
+  });
+
+  it('BiLSTM equals a scalar-loop LSTM in PyTorch gate order (i, f, g, o) with both biases, both directions', () => {
+    const layer = new BiLSTM({ units: 2, seed: 5 });
+    const x = tf.randomNormal([1, 3, 3], 0, 1, 'float32', 9);
+    const out = (layer.apply(x) as tf.Tensor).arraySync() as number[][][];
+    const [wih, whh, bih, bhh] = layer.getWeights().slice(0, 4).map((t) => t.arraySync()) as [number[][], number[][], number[], number[]];
+    const xs = (x.arraySync() as number[][][])[0]!;
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    let h = [0, 0];
+    let c = [0, 0];
+    for (let t = 0; t < 3; t++) {
+      const g = [...Array(8).keys()].map((j) => bih[j]! + bhh[j]! + xs[t]!.reduce((s, v, d) => s + v * wih[d]![j]!, 0) + h.reduce((s, v, d) => s + v * whh[d]![j]!, 0));
+      c = [0, 1].map((u) => sig(g[2 + u]!) * c[u]! + sig(g[u]!) * Math.tanh(g[4 + u]!));
+      h = [0, 1].map((u) => sig(g[6 + u]!) * Math.tanh(c[u]!));
+      expect(out[0]![t]!.slice(0, 2)[0]).toBeCloseTo(h[0]!, 5);
+      expect(out[0]![t]!.slice(0, 2)[1]).toBeCloseTo(h[1]!, 5);
+    }
+    expect(layer.countParams()).toBe(2 * (4 * 2 * 3 + 4 * 2 * 2 + 2 * 4 * 2));
+  });
+});

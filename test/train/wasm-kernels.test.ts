@@ -1,0 +1,113 @@
+// The composed wasm gradient kernels against tfjs's own cpu kernels (an independent implementation).
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+function rand(shape: number[], seed: number): tf.Tensor {
+  return tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+async function onBackend<T>(name: string, f: () => T): Promise<T> {
+  expect(await tf.setBackend(name)).toBe(true);
+  expect(tf.getBackend()).toBe(name);
+  return f();
+}
+
+function maxRelErr(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
+  let scale = 1e-6;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
+  return worst;
+}
+
+async function compare(grads: () => tf.Tensor[]): Promise<number> {
+  const cpu = await onBackend('cpu', () => grads().map((t) => t.dataSync().slice()));
+  const wasm = await onBackend('wasm', () => grads().map((t) => t.dataSync().slice()));
+  let worst = 0;
+  for (let i = 0; i < cpu.length; i++) {
+    expect(wasm[i]!.length).toBe(cpu[i]!.length);
+    worst = Math.max(worst, maxRelErr(wasm[i]!, cpu[i]!));
+  }
+  return worst;
+}
+
+beforeAll(async () => {
+  tf.env().set('PROD', true); // silences the 'install tfjs-node' banner
+  registerWasmKernels();
+  // Without our registration these three don't exist on wasm (the reason this file exists).
+  expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  await tf.setBackend('wasm');
+  await tf.ready();
+});
+
+const cases: Array<{ k: number; s: number; pad: Pad }> = [
+  { k: 3, s: 1, pad: 'same' },
+  { k: 3, s: 2, pad: 'valid' },
+  { k: 5, s: 2, pad: 'same' },
+  { k: 7, s: 4, pad: 'same' },
+  { k: 11, s: 4, pad: [[0, 0], [2, 2], [2, 2], [0, 0]] },
+  { k: 5, s: 1, pad: [[0, 0], [1, 3], [2, 0], [0, 0]] },
+  { k: 3, s: 4, pad: 'valid' },
+  { k: 7, s: 1, pad: 'valid' },
+];
+
+describe('wasm Conv2D gradients match cpu', () => {
+  for (const { k, s, pad } of cases) {
+    it(`kernel ${k} stride ${s} pad ${JSON.stringify(pad)}`, async () => {
+      const err = await compare(() => {
+        const x = rand([2, 19, 17, 3], 1);
+        const w = rand([k, k, 3, 4], 2);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad).square().sum());
+        return g([x, w]);
+      });
+      expect(err).toBeLessThan(1e-4);
+    });
+  }
+});
+
+describe('wasm depthwise gradients match cpu', () => {
+  for (const { k, s, pad } of cases) {
+    for (const mult of [1, 2, 3]) {
+      if (s > 1 && pad !== 'valid' && typeof pad !== 'string') continue; // tfjs depthwise: explicit pad needs stride 1
+      it(`kernel ${k} stride ${s} pad ${JSON.stringify(pad)} multiplier ${mult}`, async () => {
+        const err = await compare(() => {
+          const x = rand([2, 18, 15, 3], 3);
+          const w = rand([k, k, 3, mult], 4);
+          const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad).square().sum());
+          return g([x, w]);
+        });
+        expect(err).toBeLessThan(1e-4);
+      });
+    }
+  }
+});
+
+describe('wasm BatchMatMul wrapper matches cpu', () => {
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    it(`transposeA ${ta} transposeB ${tb}, batched and broadcast`, async () => {
+      const err = await compare(() => {
+        const a = rand(ta ? [3, 5, 4] : [3, 4, 5], 5);
+        const b = rand(tb ? [3, 6, 5] : [3, 5, 6], 6);
+        const b1 = rand(tb ? [1, 6, 5] : [1, 5, 6], 7);
+        return [tf.matMul(a, b, ta, tb), tf.matMul(a, b1, ta, tb), tf.matMul(a.reshape([15, 4]).slice([0, 0], [4, 4]), b1.reshape([-1, 6 * 5]).slice([0, 0], [1, 4]).reshape([4, 1]), ta, false)];
+      });
+      expect(err).toBeLessThan(1e-5);
+    });
+  }
+
+  it('both rewrites of each transposed product (chosen by size) agree with cpu', async () => {
+    const err = await compare(() => [
+      tf.matMul(rand([2, 3], 8), rand([40, 3], 9), false, true), // (B·Aᵀ)ᵀ
+      tf.matMul(rand([3, 40], 10), rand([3, 2], 11), true, false), // (Bᵀ·A)ᵀ
+      tf.matMul(rand([3, 2], 12), rand([4, 3], 13), true, true), // (B·A)ᵀ
+      tf.matMul(rand([3, 40], 14), rand([50, 3], 15), true, true), // Aᵀ·Bᵀ with explicit transposes
+      tf.matMul(rand([2, 3, 40], 16), rand([1, 3, 2], 17), true, false), // batched, broadcast
+    ]);
+    expect(err).toBeLessThan(1e-5);
+  });
+});
