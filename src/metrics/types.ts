@@ -2,7 +2,10 @@
 // cannot be computed is `null` with a `reason` a person can read, so results.json never lies silently.
 
 /** Label order everywhere in glioflow. */
-export const LABELS = ['TP53', 'PTEN', 'EGFR', 'IDH'] as const;
+import { GENES } from '../labels/types.js';
+
+/** Label order everywhere in glioflow. */
+export const LABELS = GENES;
 export type LabelName = (typeof LABELS)[number];
 
 export const METRICS = [

@@ -28,13 +28,4 @@ export interface ModelResult {
   evaluation: Evaluation;
 }
 
-type PerLabelColumn = `${'train' | 'val'}_${'acc' | 'auroc'}_${LabelName}`;
-
-/** One row of a model's history.csv (one epoch). Accuracy/AUROC may be null (e.g. one class in a split). */
-export type HistoryRow = {
-  epoch: number;
-  train_loss: number;
-  val_loss: number | null;
-  seconds: number;
-  images_per_s: number;
-} & { [K in PerLabelColumn]: number | null };
+export type { HistoryRow } from '../train/history.js';

@@ -4,7 +4,9 @@ import type { Split } from '../splits/index.js';
 
 export const SHARD_FORMAT = 'glioflow.tensors';
 export const SHARD_VERSION = 1;
-export const LABEL_ORDER = ['TP53', 'PTEN', 'EGFR', 'IDH'] as const;
+import { GENES } from '../labels/types.js';
+
+export const LABEL_ORDER = GENES;
 export const NORMALISATION =
   'per-slice z-score (x - mean) / std, population std (ddof 0), std 0 -> all zeros; then bilinear resize to size x size (PyTorch align_corners=False, no antialias)';
 

@@ -3,6 +3,7 @@
 // explicit zero padding + 'valid' convs/pools instead of tfjs's 'same', which pads differently for strided layers.
 // Every initializer takes a seed derived from the model seed, so a build is reproducible.
 import * as tf from '@tensorflow/tfjs';
+import { GENES } from '../labels/types.js';
 import {
   AdaptiveAvgPool2d,
   BiLSTM,
@@ -20,8 +21,8 @@ import {
 
 export const MODEL_NAMES = ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
-export const LABELS = ['TP53', 'PTEN', 'EGFR', 'IDH'] as const;
-export type Label = (typeof LABELS)[number];
+export const LABELS = GENES;
+export type Label = (typeof GENES)[number];
 
 /** Trainable parameters at 224×224 with in_chans 1, num_labels 4, counted with PyTorch 1.13 (MODELS.md). */
 export const REFERENCE_PARAMETER_COUNTS: Record<ModelName, number> = {

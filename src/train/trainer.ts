@@ -12,6 +12,7 @@ import { accuracyAt, aurocOf } from './metrics.js';
 import { buildModel, countParameters, defaultMicroBatch, LABELS, type Label, type ModelName } from './models.js';
 import { TorchAdam, type OptimizerKind } from './optimizer.js';
 import { trainStep } from './step.js';
+import type { HistoryRow } from './history.js';
 import { readTensorFile, removeQuietly, writeTensorFile, type TensorData } from './tensor-file.js';
 
 export type Split = 'train' | 'val';
@@ -72,21 +73,7 @@ export function resolveTrainParams(p: TrainParams): ResolvedTrainParams {
   };
 }
 
-type MetricColumn = `${Split}_${'acc' | 'auroc'}_${Label}`;
-export type HistoryRow = {
-  epoch: number;
-  train_loss: number;
-  /** null when the source has no validation rows. */
-  val_loss: number | null;
-  seconds: number;
-  images_per_s: number;
-} & Record<MetricColumn, number | null>;
-
-/** Column order of the history table. */
-export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [
-  'epoch', 'train_loss', 'val_loss', 'seconds', 'images_per_s',
-  ...(['train', 'val'] as const).flatMap((s) => (['acc', 'auroc'] as const).flatMap((m) => LABELS.map((l) => `${s}_${m}_${l}` as const))),
-];
+export { HISTORY_COLUMNS, type HistoryRow } from './history.js';
 
 export interface BatchProgress {
   epoch: number;
