@@ -88,3 +88,19 @@ describe('pipeline.yaml validation', () => {
     expect((await firstError('- just\n- a list\n')).kind).toBe('bad-structure');
   });
 });
+
+describe('foreach over a mapping', () => {
+  it('names instances by key and gives ${key} and ${item.…}', async () => {
+    const r = await parsePipeline(join(root, 'pipeline.yaml'), 'vars:\n  models:\n    A: { lr: 0.5 }\n    B: { lr: 0.25 }\nstages:\n  train:\n    foreach: "${models}"\n    uses: train\n    params: { model: "${key}", lr: "${item.lr}" }\n', {
+      root,
+      knownStages: async () => Object.keys(impls),
+      resolveStage: async (uses) => impls[uses],
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.spec.stages.map((s) => [s.name, s.element, s.params['model'], s.params['lr']])).toEqual([
+      ['train@A', 'A', 'A', 0.5],
+      ['train@B', 'B', 'B', 0.25],
+    ]);
+  });
+});

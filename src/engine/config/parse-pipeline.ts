@@ -188,25 +188,30 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
 
   for (const draft of drafts) {
     const foreachEntry = draft.fields.get('foreach');
-    let elements: (JsonValue | undefined)[] = [undefined];
+    // A list gives ${item} per element; a mapping gives ${key} and ${item} (its value) per entry,
+    // so elements can carry their own settings (e.g. a per-model budget).
+    let elements: ({ name: string; key: JsonValue; item: JsonValue } | undefined)[] = [undefined];
     if (foreachEntry) {
       const r = toJson(foreachEntry.value, pos);
       const value = 'value' in r ? substitute(r.value, vars, new Set()) : null;
+      const label = (v: JsonValue): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
       if ('error' in r) errors.push(r.error);
-      else if (!Array.isArray(value) || value.length === 0) errors.push(pos.error(foreachEntry.value, 'bad-structure', '`foreach` must be a non-empty list', 'list the elements, e.g. `foreach: [AlexNet2D, ViT]`'));
-      else elements = value;
+      else if (Array.isArray(value) && value.length > 0) elements = value.map((v) => ({ name: label(v), key: v, item: v }));
+      else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+        elements = Object.entries(value).map(([k, v]) => ({ name: k, key: k, item: v }));
+      } else errors.push(pos.error(foreachEntry.value, 'bad-structure', '`foreach` must be a non-empty list or mapping', 'list the elements, e.g. `foreach: [AlexNet2D, ViT]`'));
     }
     const names: string[] = [];
     const seenElements = new Set<string>();
     for (const element of elements) {
-      const elementKey = JSON.stringify(element ?? null);
+      const elementKey = element?.name ?? '';
       if (seenElements.has(elementKey)) {
         errors.push(pos.error(foreachEntry?.value, 'duplicate-element', `\`foreach\` of stage "${draft.base}" lists ${elementKey} twice`, 'each element makes one stage; list it once'));
         continue;
       }
       seenElements.add(elementKey);
-      const scope: Record<string, JsonValue> = element === undefined ? { ...vars } : { ...vars, item: element };
-      const name = element === undefined ? draft.base : `${draft.base}@${typeof element === 'string' || typeof element === 'number' ? element : JSON.stringify(element)}`;
+      const scope: Record<string, JsonValue> = element === undefined ? { ...vars } : { ...vars, key: element.key, item: element.item };
+      const name = element === undefined ? draft.base : `${draft.base}@${element.name}`;
       const missing = new Set<string>();
       const get = (key: string): JsonValue | undefined => {
         const e = draft.fields.get(key);
@@ -265,12 +270,12 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
       else if (own) Object.assign(params, own);
 
       for (const name of missing) {
-        errors.push(pos.error(draft.entry.keyNode, 'unknown-var', `\${${name}} is not defined`, name === 'item' ? '${item} only exists in stages with `foreach`' : `define it under \`vars:\`; known: ${Object.keys(vars).join(', ') || '(none)'}`));
+        errors.push(pos.error(draft.entry.keyNode, 'unknown-var', `\${${name}} is not defined`, name === 'item' || name === 'key' || name.startsWith('item.') ? `\${${name}} only exists in stages with \`foreach\` (\${key} and \${item.…} with a mapping)` : `define it under \`vars:\`; known: ${Object.keys(vars).join(', ') || '(none)'}`));
       }
       const spec: StageSpec = {
         name,
         base: draft.base,
-        ...(element === undefined ? {} : { element }),
+        ...(element === undefined ? {} : { element: element.key }),
         uses: typeof uses === 'string' ? uses : '',
         needs: [],
         deps: depNodes.map((d) => d.path),

@@ -38,6 +38,7 @@ export default defineStage({
     backend: { type: 'string', default: 'auto', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], description: 'tfjs backend; auto tries tensorflow-gpu, tensorflow, wasm, cpu in turn' },
     grn: { type: 'boolean', default: false, description: 'ConvNeXtV2_2D only: add the published V2 Global Response Normalization' },
     fold: { type: 'integer', default: -1, min: -1, description: 'with k-fold shards: the test fold (-1 = the holdout split)' },
+    max_batches: { type: 'integer', default: 0, min: 0, description: 'at most this many training batches per epoch, from a fresh shuffle each epoch (0 = all; the demo uses it to fit five models in minutes)' },
   },
   // The backend decides the weights, so it is part of the key; probing is cheap (no tfjs import).
   async environment(params) {
@@ -63,9 +64,20 @@ export default defineStage({
     const batchSize = Number(ctx.params.batch);
     const seed = Number(ctx.params.seed);
     const epochs = Number(ctx.params.epochs);
+    const maxBatches = Number(ctx.params.max_batches);
+    const capped = (split: 'train' | 'val'): boolean => split === 'train' && maxBatches > 0;
     const source = {
-      epochBatches: (split: 'train' | 'val', epoch: number) => splitBatches(reader, split, { batchSize, seed, epoch, fold }),
-      count: (split: 'train' | 'val') => reader.countRows({ split, ...(fold !== null ? { fold } : {}) }),
+      epochBatches: async function* (split: 'train' | 'val', epoch: number) {
+        let n = 0;
+        for await (const b of splitBatches(reader, split, { batchSize, seed, epoch, fold })) {
+          if (capped(split) && n++ >= maxBatches) return;
+          yield b;
+        }
+      },
+      count: (split: 'train' | 'val') => {
+        const rows = reader.countRows({ split, ...(fold !== null ? { fold } : {}) });
+        return capped(split) ? Math.min(rows, maxBatches * batchSize) : rows;
+      },
     };
     const trainRows = source.count('train');
     if (trainRows === 0) throw new GlioflowFailure({ kind: 'no-data', message: 'the training split holds no slices', stage: ctx.stage });
