@@ -1,5 +1,6 @@
 // `glioflow start` (= `npm start`): the whole pipeline on data/mri/raw, or — when that holds no
 // files — on a synthetic cohort generated into data/synthetic with the `demo` profile.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hasFiles } from '../engine/config/has-files.js';
 import { open, type GlobalOptions } from './common.js';
@@ -27,5 +28,9 @@ export async function startCommand(globals: GlobalOptions, flags: { ui?: boolean
   }
   const project = await open({ ...globals, profile });
   if (!project) return 2;
-  return runOpenedProject(project, [], { ui: flags.ui !== false, json: flags.json === true });
+  const code = await runOpenedProject(project, [], { ui: flags.ui !== false, json: flags.json === true });
+  if (code === 0 && existsSync(resolve(root, 'experiments/report.html'))) {
+    say('results: experiments/report.html (plots in experiments/<Model>/plots); `npx glioflow show` prints the table');
+  }
+  return code;
 }
