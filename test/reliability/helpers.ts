@@ -18,17 +18,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export const logLines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
-/** mulberry32: small, seedable, good enough to pick mutations and kill times. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the tensors reader's own seeded PRNG): good enough to pick mutations and kill times. */
+export { mulberry32 as rng } from '../../src/tensors/rng.js';
 
 export function* walkFiles(dir: string): Generator<string> {
   if (!existsSync(dir)) return;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readLock } from '../lockfile.js';
 import type { Project } from '../project.js';
 import { findProducer, listKeyRecords, listManifests, objectsOf } from './references.js';
+import { processAlive } from '../process-alive.js';
 
 export interface RemovedRun {
   stage: string;
@@ -40,15 +41,6 @@ export function cacheSize(project: Project): number {
   return total;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * A temporary file (`NAME.tmp-PID-RAND`, see atomic.ts) left by a killed process. Those of live
  * processes stay: `status` may be storing a dep listing while gc runs (it takes no lock).
@@ -56,7 +48,7 @@ function alive(pid: number): boolean {
 function abandonedTemp(file: string): boolean | 'not-temp' {
   const m = /\.tmp-(\d+)-[0-9a-f]+$/.exec(file);
   if (!m) return 'not-temp';
-  return !alive(Number(m[1]));
+  return !processAlive(Number(m[1]));
 }
 
 export function collectGarbage(project: Project, options: { keep: number; dryRun: boolean }): GcReport {

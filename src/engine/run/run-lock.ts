@@ -14,6 +14,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { err, ok, type GlioflowError, type Result } from '../result.js';
+import { processAlive } from '../process-alive.js';
 
 interface Owner {
   pid: number;
@@ -23,15 +24,6 @@ interface Owner {
 
 /** A lock file that does not parse for this long is garbage (left by an older glioflow), not "being written". */
 const GARBAGE_AFTER_MS = 2_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function parseOwner(text: string): Owner | 'unreadable' {
   try {
@@ -57,7 +49,7 @@ function isStale(file: string, owner: Owner | 'unreadable'): boolean {
     return st !== undefined && Date.now() - st.mtimeMs > GARBAGE_AFTER_MS;
   }
   // our own pid in a lock we have not taken is a dead run's whose pid was reused for us
-  return owner.host === hostname() && (owner.pid === process.pid || !alive(owner.pid));
+  return owner.host === hostname() && (owner.pid === process.pid || !processAlive(owner.pid));
 }
 
 /** A break guard older than this was left by a process killed while breaking a lock (held for microseconds). */
