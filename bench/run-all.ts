@@ -49,7 +49,8 @@ for (const name of names) {
     '',
     `Command: \`npm run bench -- ${name}\` (runs \`${command}\`), ${started.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, load average ${load} at start, exit ${r.status}.`,
     '',
-    r.stdout.trim(),
+    // plain-text reports (no markdown table) keep their columns in a code block
+    /^\|.*\|\s*$/m.test(r.stdout) ? r.stdout.trim() : `\`\`\`\n${r.stdout.trim()}\n\`\`\``,
     '',
     '',
   ].join('\n');
