@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // glioflow's command line. Each verb's code is imported only when that verb runs, so a no-op
 // `glioflow run` pays for nothing it does not use (start-up time is part of the design).
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './cli/common.js';
 
@@ -13,6 +14,7 @@ program
   .option('--cache <dir>', 'cache folder, relative to the project folder', 'cache')
   .option('--profile <name>', 'profile of pipeline.yaml to use (default: chosen by its when_empty rule)')
   .option('--set <var=value...>', 'override a var of pipeline.yaml (value parsed as JSON when it can be)')
+  .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version)
   .showHelpAfterError();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
