@@ -75,3 +75,21 @@ describe('ingest stages on a synthetic cohort', () => {
     expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['train', 'val', 'test']));
   });
 });
+
+describe('index export', () => {
+  it('lists every file with its geometry and encoding, and nothing identifying', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'glioflow-cohort-'));
+    const cohort = await generateCohort(source, { patients: 2, seed: 5, size: 16, slicesPerSeries: 4 });
+    const p = new TestProject('glioflow-index-export-');
+    cpSync(cohort.mriDir, join(p.dir, 'raw'), { recursive: true });
+    p.write('pipeline.yaml', 'stages:\n  index: { uses: index, deps: [raw] }\n');
+    expect(p.run().summary.ok).toBe(true);
+    expect(p.cli(['export', 'index', join(p.dir, 'out')]).code).toBe(0);
+    const [header, ...rows] = readFileSync(join(p.dir, 'out', 'files.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('file,patient,study_uid,series_uid,sop_uid,series_number,instance_number,description,modality,position,orientation,plane,rows,columns,pixel_spacing,frames,bits_allocated,bits_stored,signed,rescale_slope,rescale_intercept,transfer_syntax,tr,te,ti,contrast_agent');
+    expect(rows).toHaveLength(cohort.fileCount);
+    const syntaxes = new Set(rows.map((r) => r.split(',')[21]));
+    expect(syntaxes.size).toBeGreaterThan(1);
+    expect(readFileSync(join(p.dir, 'cache', '..', 'out', 'files.csv'), 'utf8')).not.toMatch(/PatientName|BirthDate/i);
+  });
+});

@@ -39,7 +39,11 @@ export default defineStage({
   async export(outputs, dir) {
     const index = await outputs.readJson<IndexOutput>('index.json');
     const slices = index.series.flatMap((s) => s.slices.map((sl, i) => [sl.file, sl.frame, s.patientId, s.id, s.sequence, s.plane, s.description, i, sl.along]));
+    const num = (v: readonly number[] | null): string | null => (v ? v.join('\\') : null);
+    const fileColumns = ['file', 'patient', 'study_uid', 'series_uid', 'sop_uid', 'series_number', 'instance_number', 'description', 'modality', 'position', 'orientation', 'plane', 'rows', 'columns', 'pixel_spacing', 'frames', 'bits_allocated', 'bits_stored', 'signed', 'rescale_slope', 'rescale_intercept', 'transfer_syntax', 'tr', 'te', 'ti', 'contrast_agent'];
+    const fileRows = index.files.map(({ header: h }) => [h.file, h.patientId, h.studyUid, h.seriesUid, h.sopUid, h.seriesNumber, h.instanceNumber, h.seriesDescription, h.modality, num(h.position), num(h.orientation), h.plane, h.rows, h.columns, num(h.pixelSpacing), h.frames, h.bitsAllocated, h.bitsStored, h.pixelRepresentation, h.rescaleSlope, h.rescaleIntercept, h.transferSyntax, h.repetitionTime, h.echoTime, h.inversionTime, h.contrastAgent]);
     return [
+      await writeCsv(dir, 'files.csv', fileColumns, fileRows),
       await writeCsv(dir, 'slices.csv', ['file', 'frame', 'patient', 'series', 'sequence', 'plane', 'description', 'index', 'position'], slices),
       await writeCsv(dir, 'series.csv', ['series', 'patient', 'study_uid', 'series_uid', 'description', 'sequence', 'plane', 'rows', 'columns', 'slices'], index.series.map((s) => [s.id, s.patientId, s.studyUid, s.seriesUid, s.description, s.sequence, s.plane, s.rows, s.columns, s.slices.length])),
       await writeCsv(dir, 'rejected.csv', ['file', 'reason', 'message'], index.rejected.map((r) => [r.file, r.reason, r.message])),
