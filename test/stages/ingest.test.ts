@@ -93,3 +93,25 @@ describe('index export', () => {
     expect(readFileSync(join(p.dir, 'cache', '..', 'out', 'files.csv'), 'utf8')).not.toMatch(/PatientName|BirthDate/i);
   });
 });
+
+describe('labels stage', () => {
+  it('names the file and the columns present when a gene column is missing, and takes gene_columns', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'glioflow-cohort-'));
+    const cohort = await generateCohort(source, { patients: 2, seed: 6, size: 16, slicesPerSeries: 4 });
+    const p = new TestProject('glioflow-labels-');
+    cpSync(cohort.mriDir, join(p.dir, 'raw'), { recursive: true });
+    const [head, ...rows] = readFileSync(cohort.labelsPath, 'utf8').trim().split('\n');
+    p.write('labels.csv', [(head ?? '').replace('EGFR', 'col_c'), ...rows].join('\n'));
+    p.write('pipeline.yaml', 'stages:\n  index: { uses: index, deps: [raw] }\n  labels: { uses: labels, needs: [index], deps: [labels.csv] }\n');
+    const failed = p.run();
+    expect(failed.summary.ok).toBe(false);
+    expect(failed.summary.stages.find((s) => s.name === 'index')?.status).toBe('ran'); // the rest of the run went on
+    expect(failed.result.stderr).toMatch(/labels\.csv:1: gene column EGFR does not exist; columns are .*"col_c"/);
+    p.write('pipeline.yaml', 'stages:\n  index: { uses: index, deps: [raw] }\n  labels: { uses: labels, needs: [index], deps: [labels.csv], params: { gene_columns: { EGFR: col_c } } }\n');
+    const ok = p.run();
+    expect(ok.summary.ok).toBe(true);
+    const out = join(p.dir, 'out');
+    expect(p.cli(['export', 'labels', out]).code).toBe(0);
+    expect(readFileSync(join(out, 'matched.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});

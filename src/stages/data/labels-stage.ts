@@ -15,6 +15,7 @@ export default defineStage({
   version: 1,
   params: {
     patient_column: { type: 'string', default: '', description: 'name of the patient column (detected when empty)' },
+    gene_columns: { type: 'object', default: {}, description: 'column name per gene when not detected, e.g. { EGFR: EGFR_mut } (genes: TP53, PTEN, EGFR, IDH, IDH1, IDH2)' },
     format: { type: 'string', default: 'auto', enum: ['auto', 'table', 'maf'], description: 'label file format' },
     variant_classes: { type: 'string[]', default: ['Missense_Mutation', 'Nonsense_Mutation', 'Frame_Shift_Del', 'Frame_Shift_Ins', 'Splice_Site'], description: 'MAF Variant_Classification values that count as mutated' },
   },
@@ -24,6 +25,7 @@ export default defineStage({
     if (!file) throw new Error('the labels stage needs the label file as its first dep');
     const table = await readLabelFile(file, {
       ...(ctx.params.patient_column ? { patientColumn: String(ctx.params.patient_column) } : {}),
+      geneColumns: Object.fromEntries(Object.entries((ctx.params.gene_columns ?? {}) as Record<string, unknown>).map(([gene, column]) => [gene, String(column)])),
       ...(ctx.params.format !== 'auto' ? { format: ctx.params.format as 'table' | 'maf' } : {}),
       countedClasses: ctx.params.variant_classes as string[],
     });
