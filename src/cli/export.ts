@@ -2,8 +2,7 @@
 // Exports the cached result of the stage's current key; a stale stage must run first.
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pipelineStatus, upstreamView } from '../engine/index.js';
-import { readKeyRecord } from '../engine/store/records.js';
+import { currentRecord, upstreamView } from '../engine/index.js';
 import { open, printErrors, type GlobalOptions } from './common.js';
 
 export async function exportCommand(globals: GlobalOptions, stageName: string, dir: string, flags: { format: 'csv' | 'arrow' }): Promise<number> {
@@ -14,8 +13,7 @@ export async function exportCommand(globals: GlobalOptions, stageName: string, d
     printErrors([{ kind: 'unknown-stage', message: `no stage named "${stageName}"`, hint: `stages: ${project.spec.stages.map((s) => s.name).join(', ')}` }]);
     return 2;
   }
-  const [status] = (await pipelineStatus(project, [stageName])).filter((s) => s.name === stageName);
-  const record = status?.state === 'fresh' && status.key ? readKeyRecord(project.layout, status.key) : undefined;
+  const record = await currentRecord(project, stageName);
   if (!record) {
     printErrors([{ kind: 'stale', message: `stage ${stageName} has no current result to export`, stage: stageName, hint: `run \`glioflow run ${stageName}\` first` }]);
     return 1;

@@ -1,7 +1,7 @@
 // The engine's public face: what the CLI and tests use. Nothing in here knows about MRI.
 export { openProject, type Project, type ProjectOptions } from './project.js';
 export { runPipeline, selectStages, type RunOptions, type RunResult } from './run/run-pipeline.js';
-export { pipelineStatus, type StageStatus } from './run/status.js';
+export { currentRecord, pipelineStatus, type StageStatus } from './run/status.js';
 export { describeReason } from './describe-reason.js';
 export { createRegistry, type StageRegistry } from './registry.js';
 export { upstreamView } from './run/stage-context.js';

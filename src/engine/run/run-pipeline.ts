@@ -15,7 +15,7 @@ import { safeName } from '../store/cache-layout.js';
 import { manifestPath, readKeyRecord, recordIsComplete, touchKeyRecord, writeKeyRecord, writeManifest } from '../store/records.js';
 import type { ItemRunner } from './items.js';
 import { computeInputs, explainDifference, type StageInputs } from './stage-inputs.js';
-import { createStageContext, materialize, removeDir, upstreamView } from './stage-context.js';
+import { createStageContext, materialize, removeDir, staleMaterialized, upstreamView } from './stage-context.js';
 import { WorkerPool } from './worker-pool.js';
 import { environmentFacts } from './environment.js';
 
@@ -64,7 +64,9 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
   const signal = controller.signal;
 
   const { selected } = selectStages(project, options.stages);
-  const forced = new Set(options.force ? (options.stages && options.stages.length > 0 ? selectStages(project, options.stages).selected.filter((s) => options.stages?.some((r) => r === s.name || r === s.base)).map((s) => s.name) : selected.map((s) => s.name)) : []);
+  // --force reruns the named stages (instances or foreach bases), not what they need; all when none is named
+  const named = options.stages ?? [];
+  const forced = new Set(options.force ? selected.filter((s) => named.length === 0 || named.includes(s.name) || named.includes(s.base)).map((s) => s.name) : []);
   const runId = `${new Date(started).toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   const pool = new WorkerPool((busy, size) => emit({ type: 'pool', busy, size }), options.workers);
   const summaries = new Map<string, RunStageSummary>();
@@ -87,22 +89,9 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
     );
 
   const restoreMaterialized = async (record: StageRecord): Promise<string[]> => {
-    const restored: string[] = [];
-    for (const ref of Object.values(record.outputs)) {
-      if (!ref.materialized) continue;
-      const target = join(project.root, ref.materialized);
-      let current: string | undefined;
-      try {
-        current = (await project.outputStats.hash(target)).hash;
-      } catch {
-        current = undefined;
-      }
-      if (current !== ref.hash) {
-        await materialize(project, ref.hash, ref.materialized);
-        restored.push(ref.materialized);
-      }
-    }
-    return restored;
+    const stale = await staleMaterialized(project, record.outputs);
+    for (const ref of stale) await materialize(project, ref.hash, ref.materialized as string);
+    return stale.map((ref) => ref.materialized as string);
   };
 
   const runStage = async (stage: StageSpec): Promise<void> => {

@@ -38,6 +38,17 @@ export async function materialize(project: Project, hash: string, relativePath: 
   project.outputStats.remember(target, hash);
 }
 
+/** Materialised outputs whose file is missing or differs from the cached object (to restore). */
+export async function staleMaterialized(project: Project, outputs: Record<string, OutputRef>): Promise<OutputRef[]> {
+  const stale: OutputRef[] = [];
+  for (const ref of Object.values(outputs)) {
+    if (!ref.materialized) continue;
+    const current = await project.outputStats.hash(join(project.root, ref.materialized)).catch(() => undefined);
+    if (current?.hash !== ref.hash) stale.push(ref);
+  }
+  return stale;
+}
+
 export function upstreamView(project: Project, stage: StageSpec, key: string, outputs: Record<string, OutputRef>): UpstreamOutputs {
   const path = (output: string): string => {
     const ref = outputs[output];

@@ -2,9 +2,11 @@
 // current inputs, without running or loading any heavy code.
 import type { StaleReason } from '../events.js';
 import type { Project } from '../project.js';
+import type { StageRecord } from '../lockfile.js';
 import { readKeyRecord, recordIsComplete } from '../store/records.js';
 import { computeInputs, explainDifference } from './stage-inputs.js';
 import { selectStages } from './run-pipeline.js';
+import { staleMaterialized } from './stage-context.js';
 
 export interface StageStatus {
   name: string;
@@ -35,12 +37,7 @@ export async function pipelineStatus(project: Project, requested?: readonly stri
     const known = readKeyRecord(project.layout, inputs.key);
     const complete = known !== undefined && recordIsComplete(known, project.store);
     if (locked?.key === inputs.key && complete) {
-      const restores: string[] = [];
-      for (const ref of Object.values(known.outputs)) {
-        if (!ref.materialized) continue;
-        const current = await project.outputStats.hash(`${project.root}/${ref.materialized}`).catch(() => undefined);
-        if (current?.hash !== ref.hash) restores.push(ref.materialized);
-      }
+      const restores = (await staleMaterialized(project, known.outputs)).map((ref) => ref.materialized as string);
       freshOutputs.set(stage.name, Object.fromEntries(Object.entries(known.outputs).map(([k, v]) => [k, v.hash])));
       out.push({ name: stage.name, uses: stage.uses, state: 'fresh', reasons: [], key: inputs.key, cachedResult: true, restores });
       continue;
@@ -53,4 +50,10 @@ export async function pipelineStatus(project: Project, requested?: readonly stri
   await project.outputStats.save();
   await project.depIndex.save();
   return out;
+}
+
+/** The cached record of a stage's current key, or undefined when the stage is stale. */
+export async function currentRecord(project: Project, stage: string): Promise<StageRecord | undefined> {
+  const status = (await pipelineStatus(project, [stage])).find((s) => s.name === stage);
+  return status?.state === 'fresh' && status.key ? readKeyRecord(project.layout, status.key) : undefined;
 }
