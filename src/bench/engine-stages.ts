@@ -1,7 +1,7 @@
 // Generic per-folder stages, as a pipeline.yaml plugin: the engine benchmark (5,000 files in 250
 // folders, three per-folder stages and a summary, against Snakemake) and the engine's tests use
 // them. They know nothing of MRI: they only count lines and bytes.
-import { defineStage, type Item } from '../engine/index.js';
+import { defineStage, type Item } from '../engine/stage-api.js';
 import { hashJson } from '../engine/hash.js';
 import { siblingModule } from '../stages/module-url.js';
 

@@ -1,6 +1,9 @@
 // What every verb shares: opening the project with glioflow's stages, and printing errors.
 import { resolve } from 'node:path';
-import { createRegistry, formatError, openProject, type GlioflowError, type JsonValue, type Project } from '../engine/index.js';
+import { openProject, type Project } from '../engine/project.js';
+import { createRegistry } from '../engine/registry.js';
+import { formatError, type GlioflowError } from '../engine/result.js';
+import type { JsonValue } from '../engine/stage-api.js';
 import { builtinStages } from '../stages/registry.js';
 
 export interface GlobalOptions {

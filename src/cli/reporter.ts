@@ -1,6 +1,7 @@
 // Chooses how a run is shown: the live Ink UI on a terminal, plain lines otherwise (CI, pipes,
 // --no-ui, NO_COLOR, TERM=dumb). Ink and React are imported only in the first case.
-import type { EngineListener } from '../engine/index.js';
+import type { EngineListener } from '../engine/events.js';
+import { createPlainLogger, shouldUsePlain } from '../ui/plain-logger.js';
 
 export interface Reporter {
   listener: EngineListener;
@@ -9,7 +10,6 @@ export interface Reporter {
 }
 
 export async function createReporter(options: { noUi: boolean; json: boolean; title: string }): Promise<Reporter> {
-  const { shouldUsePlain, createPlainLogger } = await import('../ui/plain-logger.js');
   // With --json, stdout carries exactly one JSON object; people's lines go to stderr.
   const out = options.json ? process.stderr : process.stdout;
   const plain = options.json || shouldUsePlain({ isTTY: process.stdout.isTTY, noUi: options.noUi, env: process.env });

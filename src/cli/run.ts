@@ -2,7 +2,9 @@
 // requested stage succeeded; 130 when interrupted).
 import { acquireRunLock } from '../engine/run/run-lock.js';
 import { readLock } from '../engine/lockfile.js';
-import { runPipeline, selectStages, type Project, type RunResult } from '../engine/index.js';
+// Straight from the engine's modules, not its index: a no-op run loads only what it uses.
+import type { Project } from '../engine/project.js';
+import { runPipeline, selectStages, type RunResult } from '../engine/run/run-pipeline.js';
 import { open, printErrors, type GlobalOptions } from './common.js';
 import { createReporter } from './reporter.js';
 

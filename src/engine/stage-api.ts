@@ -1,6 +1,9 @@
 // The contract between the engine and stage implementations. The engine knows nothing of what a
-// stage computes; a stage knows nothing of how it is scheduled, cached or shown.
+// stage computes; a stage knows nothing of how it is scheduled, cached or shown. Stage modules
+// import from here only (not the engine's index), which keeps loading them cheap.
 import type { GlioflowError } from './result.js';
+
+export { GlioflowFailure } from './result.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type Params = { [key: string]: JsonValue };

@@ -15,9 +15,15 @@ import { safeName } from '../store/cache-layout.js';
 import { manifestPath, readKeyRecord, recordIsComplete, touchKeyRecord, writeKeyRecord, writeManifest } from '../store/records.js';
 import type { ItemRunner } from './items.js';
 import { computeInputs, explainDifference, type StageInputs } from './stage-inputs.js';
-import { createStageContext, materialize, removeDir, staleMaterialized, upstreamView } from './stage-context.js';
-import { WorkerPool } from './worker-pool.js';
-import { environmentFacts } from './environment.js';
+import { materialize, removeDir, staleMaterialized } from './materialized.js';
+import type { WorkerPool } from './worker-pool.js';
+
+// What only a stage that actually runs needs (context, item mapping, worker pool, environment
+// facts) is imported on the first cache miss: a no-op run never loads it.
+const executionModules = async () => {
+  const [context, pool, environment] = await Promise.all([import('./stage-context.js'), import('./worker-pool.js'), import('./environment.js')]);
+  return { ...context, ...pool, ...environment };
+};
 
 export interface RunOptions {
   /** stage names (instances or foreach base names); empty = all */
@@ -68,7 +74,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
   const named = options.stages ?? [];
   const forced = new Set(options.force ? selected.filter((s) => named.length === 0 || named.includes(s.name) || named.includes(s.base)).map((s) => s.name) : []);
   const runId = `${new Date(started).toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-  const pool = new WorkerPool((busy, size) => emit({ type: 'pool', busy, size }), options.workers);
+  let pool: WorkerPool | undefined;
   const summaries = new Map<string, RunStageSummary>();
   const finished = new Map<string, Finished>();
   const failed = new Set<string>();
@@ -117,6 +123,8 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
     const why: StaleReason[] = forced.has(stage.name) ? [{ reason: 'forced' }] : await explainDifference(project, inputs, previous);
     emit({ type: 'stage', reason: 'started', stage: stage.name, key: inputs.key, why });
 
+    const { createStageContext, upstreamView, environmentFacts, WorkerPool } = await executionModules();
+    pool ??= new WorkerPool((busy, size) => emit({ type: 'pool', busy, size }), options.workers);
     const impl = project.implementation(stage);
     const scratchDir = join(project.layout.tmp, `${runId}-${safeName(stage.name)}`);
     const stateDir = join(project.layout.state, safeName(stage.name), inputs.key);
@@ -126,7 +134,6 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
     const recorded: Record<string, JsonValue> = {};
     const runner: ItemRunner = {
       layout: project.layout,
-      store: project.store,
       pool,
       stage: stage.name,
       signal,
@@ -235,7 +242,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
     await project.stats.save();
     await project.outputStats.save();
     await project.depIndex.save();
-    await pool.close();
+    await pool?.close();
     options.signal?.removeEventListener('abort', abortFromOutside);
   }
 

@@ -1,15 +1,15 @@
 // The StageContext a stage's `run` receives: its params, its inputs, item mapping, and the only
 // ways it may produce outputs (into the cache) and report (as engine events).
-import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { StageSpec } from '../config/pipeline-spec.js';
 import type { EngineEvent } from '../events.js';
 import type { DepSnapshot } from '../file-tree.js';
 import { GlioflowFailure } from '../result.js';
 import type { DepFile, JsonValue, OutputRef, StageContext, UpstreamOutputs } from '../stage-api.js';
-import { tempPathFor } from '../atomic.js';
 import type { Project } from '../project.js';
 import { mapItems, type ItemRunner } from './items.js';
+import { materialize } from './materialized.js';
 
 export interface ContextParts {
   project: Project;
@@ -27,27 +27,6 @@ export interface ContextParts {
 }
 
 const PROGRESS_EVERY_MS = 100;
-
-/** Copies a stored object to a path people read, atomically; used for outputs and restores. */
-export async function materialize(project: Project, hash: string, relativePath: string): Promise<void> {
-  const target = join(project.root, relativePath);
-  await mkdir(dirname(target), { recursive: true });
-  const temp = tempPathFor(target);
-  await copyFile(project.store.path(hash), temp);
-  await rename(temp, target);
-  project.outputStats.remember(target, hash);
-}
-
-/** Materialised outputs whose file is missing or differs from the cached object (to restore). */
-export async function staleMaterialized(project: Project, outputs: Record<string, OutputRef>): Promise<OutputRef[]> {
-  const stale: OutputRef[] = [];
-  for (const ref of Object.values(outputs)) {
-    if (!ref.materialized) continue;
-    const current = await project.outputStats.hash(join(project.root, ref.materialized)).catch(() => undefined);
-    if (current?.hash !== ref.hash) stale.push(ref);
-  }
-  return stale;
-}
 
 export function upstreamView(project: Project, stage: StageSpec, key: string, outputs: Record<string, OutputRef>): UpstreamOutputs {
   const path = (output: string): string => {
@@ -138,8 +117,4 @@ export function createStageContext(parts: ContextParts): StageContext {
       emit({ type: 'log', level, message, stage: stage.name, ...(context?.item ? { item: context.item } : {}), ...(context?.file ? { file: context.file } : {}) });
     },
   };
-}
-
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import type { StageRecord } from '../lockfile.js';
 import { readKeyRecord, recordIsComplete } from '../store/records.js';
 import { computeInputs, explainDifference } from './stage-inputs.js';
 import { selectStages } from './run-pipeline.js';
-import { staleMaterialized } from './stage-context.js';
+import { staleMaterialized } from './materialized.js';
 
 export interface StageStatus {
   name: string;

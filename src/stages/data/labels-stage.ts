@@ -1,5 +1,5 @@
 // `labels`: mutation labels (CSV/TSV table or MAF) matched to the indexed MRI patients.
-import { defineStage, GlioflowFailure } from '../../engine/index.js';
+import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import { writeCsv } from '../tables.js';
 import type { IndexOutput } from '../ingest/types.js';
 import type { LabelMatch } from '../../labels/index.js';

@@ -3,7 +3,7 @@
 // Items = series (cached per series and size); shards are written patient by patient, so the
 // cohort is never in memory, and an unchanged shard is the same object in the store.
 import { basename, join } from 'node:path';
-import { defineStage, GlioflowFailure, type Item } from '../../engine/index.js';
+import { defineStage, GlioflowFailure, type Item } from '../../engine/stage-api.js';
 import { hashParts } from '../../engine/hash.js';
 import { siblingModule } from '../module-url.js';
 import { writeCsv } from '../tables.js';

@@ -1,6 +1,6 @@
 // `cluster`: per series, k-means (k = 3) on the slice ratios, keeping the chosen cluster (the
 // original keeps the middle one), and the series of the selected sequences that go on.
-import { defineStage } from '../../engine/index.js';
+import { defineStage } from '../../engine/stage-api.js';
 import { writeCsv } from '../tables.js';
 import type { ClusterOutput, ClusteredSlice, IndexOutput, SeriesRatios } from './types.js';
 

@@ -1,6 +1,6 @@
 // `index`: every file under the raw root → DICOM headers (items = files: an unchanged file is
 // never parsed again), grouped into series stacks; unusable files recorded with their reason.
-import { defineStage, type Item } from '../../engine/index.js';
+import { defineStage, type Item } from '../../engine/stage-api.js';
 import { hashParts } from '../../engine/hash.js';
 import { siblingModule } from '../module-url.js';
 import { writeCsv } from '../tables.js';

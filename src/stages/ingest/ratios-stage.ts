@@ -1,7 +1,7 @@
 // `ratios`: each slice's black-pixel ratio (fraction of pixels ≤ the slice's own 5th percentile,
 // numpy's linear interpolation). Items = series, computed on the worker pool.
 import { join } from 'node:path';
-import { defineStage } from '../../engine/index.js';
+import { defineStage } from '../../engine/stage-api.js';
 import { hashParts } from '../../engine/hash.js';
 import { siblingModule } from '../module-url.js';
 import { writeCsv } from '../tables.js';

@@ -1,6 +1,6 @@
 // Batches for training and evaluation, streamed from tensorize's Arrow shards (never the cohort
 // in memory). The shards are read where they are in the cache.
-import { GlioflowFailure, type UpstreamOutputs } from '../../engine/index.js';
+import { GlioflowFailure, type UpstreamOutputs } from '../../engine/stage-api.js';
 import type { TensorizeOutput } from '../data/tensorize-stage.js';
 import type { Batch as ShardBatch, ShardReader } from '../../tensors/index.js';
 

@@ -1,7 +1,7 @@
 // `evaluate`: one trained model on the test split (or a fold's test patients): per mutation
 // accuracy at 0.5 (the original's metric), AUROC, AUPRC, balanced accuracy, sensitivity,
 // specificity, F1, each with a 95% patient-bootstrap CI, at slice and patient level.
-import { defineStage, GlioflowFailure } from '../../engine/index.js';
+import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import { toCsv } from '../tables.js';
 import { openTensorize, splitBatches } from './batches.js';
 import type { TrainingSummary } from './train-stage.js';

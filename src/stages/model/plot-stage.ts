@@ -2,7 +2,7 @@
 // self-contained experiments/report.html (Vega-Lite → SVG → PNG with resvg).
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { defineStage, GlioflowFailure } from '../../engine/index.js';
+import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import type { HistoryRow, ModelResult } from '../../report/index.js';
 
 async function* walk(dir: string): AsyncGenerator<string> {

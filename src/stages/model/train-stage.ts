@@ -1,7 +1,7 @@
 // `train`: one model (foreach over the five) on the training split, validated every epoch on
 // the validation patients; best epoch by validation loss. Checkpoints after every epoch in the
 // stage's state dir, so a killed run resumes from its last finished epoch.
-import { defineStage, GlioflowFailure } from '../../engine/index.js';
+import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import { toCsv } from '../tables.js';
 import { openTensorize, splitBatches } from './batches.js';
 
