@@ -1,5 +1,6 @@
 // `glioflow verify`: exit 1 when any referenced object is missing or altered, or a record no longer parses.
 import { relative } from 'node:path';
+import { itemResultPath } from '../engine/store/item-results.js';
 import { verifyCache } from '../engine/maintenance/verify.js';
 import { open, type GlobalOptions } from './common.js';
 
@@ -10,13 +11,17 @@ export async function verifyCommand(globals: GlobalOptions, flags: { json?: bool
   const ok = report.problems.length === 0 && report.unreadable.length === 0;
   if (flags.json) process.stdout.write(`${JSON.stringify({ ok, ...report }, null, 2)}\n`);
   else {
-    for (const p of report.problems) process.stdout.write(`${p.problem}: object ${p.hash} (${relative(process.cwd(), project.store.path(p.hash))})\n${p.usedBy.map((u) => `  used by ${u}`).join('\n')}\n`);
+    for (const p of report.problems) {
+      const file = p.kind === 'object' ? project.store.path(p.hash) : itemResultPath(project.layout, p.hash);
+      process.stdout.write(`${p.problem}: ${p.kind === 'object' ? 'object' : 'item result'} ${p.hash} (${relative(process.cwd(), file)})\n${p.usedBy.map((u) => `  used by ${u}`).join('\n')}\n`);
+    }
     for (const f of report.unreadable) process.stdout.write(`unreadable: ${f} (not valid JSON)\n`);
-    if (ok) process.stdout.write(`ok: ${report.checked} objects verified\n`);
+    if (ok) process.stdout.write(`ok: ${report.checked} objects and ${report.checkedItems} item results verified\n`);
     else {
-      const parts = [report.problems.length > 0 ? `${report.problems.length} of ${report.checked} objects missing or altered` : '', report.unreadable.length > 0 ? `${report.unreadable.length} unreadable records` : ''].filter(Boolean);
-      // an altered object must go first: the store never overwrites an object that exists
-      process.stdout.write(`${parts.join('; ')}\n  hint: delete the altered objects and unreadable records; \`glioflow run\` then recomputes what is missing\n`);
+      const parts = [report.problems.length > 0 ? `${report.problems.length} of ${report.checked} objects and ${report.checkedItems} item results missing or altered` : '', report.unreadable.length > 0 ? `${report.unreadable.length} unreadable records` : ''].filter(Boolean);
+      // an altered object must go first: the store never overwrites an object that exists (an
+      // altered item result is recomputed and replaced by the next run that needs it)
+      process.stdout.write(`${parts.join('; ')}\n  hint: delete the altered files and unreadable records; \`glioflow run\` then recomputes what is missing\n`);
     }
   }
   return ok ? 0 : 1;

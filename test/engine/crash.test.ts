@@ -1,9 +1,11 @@
 // A run killed with SIGKILL mid-stage leaves a cache whose every object still hashes to its
-// name; the next run completes, reusing the items finished before the kill.
+// name and whose every item result still matches its checksum; the next run completes, reusing
+// the items finished before the kill.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashFile, initHashing } from '../../src/engine/hash.js';
+import { decodeItemResult } from '../../src/engine/store/item-results.js';
 import { fourStagePipeline, statusOf, TestProject } from './helpers.js';
 
 async function waitFor(check: () => boolean, ms: number): Promise<void> {
@@ -25,6 +27,14 @@ async function everyObjectMatchesItsName(cacheDir: string): Promise<number> {
       expect(name, 'a temporary file was left in the object store').not.toContain('.tmp-');
       const { hash } = await hashFile(join(objects, shard, name));
       expect(hash).toBe(`${shard}${name}`);
+      count++;
+    }
+  }
+  const items = join(cacheDir, 'items');
+  for (const shard of existsSync(items) ? readdirSync(items) : []) {
+    for (const name of readdirSync(join(items, shard))) {
+      expect(name, 'a temporary file was left among the item results').not.toContain('.tmp-');
+      expect(decodeItemResult(readFileSync(join(items, shard, name))).state).toBe('ok');
       count++;
     }
   }

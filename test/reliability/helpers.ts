@@ -57,7 +57,8 @@ export function keyRecord(projectDir: string, key: string): LockEntry & { itemKe
 }
 
 export const objectPath = (projectDir: string, hash: string): string => join(projectDir, 'cache', 'objects', hash.slice(0, 2), hash.slice(2));
-export const itemRefPath = (projectDir: string, itemKey: string): string => join(projectDir, 'cache', 'items', itemKey.slice(0, 2), itemKey.slice(2));
+/** An item's cached result: one checksummed file per item key. */
+export const itemResultPath = (projectDir: string, itemKey: string): string => join(projectDir, 'cache', 'items', itemKey.slice(0, 2), itemKey.slice(2));
 
 let hasher: Awaited<ReturnType<typeof xxhash>> | undefined;
 
@@ -67,7 +68,11 @@ export async function xxh64(bytes: Uint8Array): Promise<string> {
   return hasher.h64Raw(bytes).toString(16).padStart(16, '0');
 }
 
-/** Every object in the store whose bytes no longer hash to its name (temporary files are skipped). */
+/**
+ * Every object in the store whose bytes no longer hash to its name, and every item result whose
+ * payload no longer hashes to the checksum in its header (temporary files are skipped). Checked
+ * with xxhash-wasm directly, not through the engine's code.
+ */
 export async function objectsNotMatchingTheirName(projectDir: string): Promise<string[]> {
   const bad: string[] = [];
   for (const file of walkFiles(join(projectDir, 'cache', 'objects'))) {
@@ -75,6 +80,12 @@ export async function objectsNotMatchingTheirName(projectDir: string): Promise<s
     const parts = file.split('/');
     const name = `${parts[parts.length - 2]}${parts[parts.length - 1]}`;
     if ((await xxh64(readFileSync(file))) !== name) bad.push(name);
+  }
+  for (const file of walkFiles(join(projectDir, 'cache', 'items'))) {
+    if (file.includes('.tmp-')) continue;
+    const bytes = readFileSync(file);
+    const header = /^glioflow-item-v1 ([0-9a-f]{16})\n/.exec(bytes.subarray(0, 40).toString('latin1'));
+    if (!header || (await xxh64(bytes.subarray(header[0].length))) !== header[1]) bad.push(`item ${file}`);
   }
   return bad;
 }

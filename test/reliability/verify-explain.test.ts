@@ -3,12 +3,14 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fourStagePipeline, itemRefPath, keyRecord, objectPath, readLockFile, TestProject, walkFiles, xxh64, type LockEntry } from './helpers.js';
+import { fourStagePipeline, itemResultPath, keyRecord, objectPath, readLockFile, TestProject, walkFiles, xxh64, type LockEntry } from './helpers.js';
 
 interface VerifyJson {
   ok: boolean;
   checked: number;
-  problems: { hash: string; problem: 'missing' | 'altered'; usedBy: string[] }[];
+  checkedItems: number;
+  missingItems: number;
+  problems: { kind: 'object' | 'item'; hash: string; problem: 'missing' | 'altered'; usedBy: string[] }[];
   unreadable: string[];
 }
 
@@ -41,14 +43,16 @@ describe('verify', () => {
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
     expect(report.problems).toEqual([]);
-    // at least: 4 stage outputs, the dep listing, and one result per item (4 folders × 3 item stages)
+    // the objects: 4 stage outputs and the dep listing; the item results: 4 folders × 3 item stages
     const referenced = new Set(Object.values(lock).flatMap((s) => [...Object.values(s.outputs).map((o) => o.hash), ...s.deps.map((d) => d.listing)]));
     expect(referenced.size).toBe(5);
-    expect(report.checked).toBeGreaterThanOrEqual(referenced.size + 12 - 2); // item results may coincide in content
-    expect(p.cli(['verify']).stdout).toMatch(/^ok: \d+ objects verified$/m);
+    expect(report.checked).toBe(referenced.size);
+    expect(report.checkedItems).toBe(12);
+    expect(report.missingItems).toBe(0);
+    expect(p.cli(['verify']).stdout).toMatch(/^ok: 5 objects and 12 item results verified$/m);
   });
 
-  it('names an altered object, a deleted one and a deleted item result with their stages and outputs, and exits 1', async () => {
+  it('names an altered object, a deleted one and an altered item result with their stages and outputs, and exits 1', async () => {
     const digestOut = lock['digest']?.outputs['table.json']?.hash as string;
     const shiftOut = lock['shift']?.outputs['table.json']?.hash as string;
     // flip one byte of digest's output: same size, so only re-hashing can tell
@@ -58,10 +62,13 @@ describe('verify', () => {
     writeFileSync(file, bytes);
     expect(await xxh64(bytes)).not.toBe(digestOut);
     rmSync(objectPath(p.dir, shiftOut));
-    // and the cached result of one item of `double`
-    const doubleItem = keyRecord(p.dir, lock['double']?.key as string).itemKeys['f1'] as string;
-    const itemObject = readFileSync(itemRefPath(p.dir, doubleItem), 'utf8').trim();
-    rmSync(objectPath(p.dir, itemObject));
+    // one item result of `double` altered (its last byte: the payload, not the header), another deleted
+    const doubleItems = keyRecord(p.dir, lock['double']?.key as string).itemKeys;
+    const alteredItem = doubleItems['f1'] as string;
+    const itemBytes = readFileSync(itemResultPath(p.dir, alteredItem));
+    itemBytes[itemBytes.length - 1] = (itemBytes[itemBytes.length - 1] as number) ^ 0x01;
+    writeFileSync(itemResultPath(p.dir, alteredItem), itemBytes);
+    rmSync(itemResultPath(p.dir, doubleItems['f2'] as string));
 
     const { code, report } = verifyJson(p);
     expect(code).toBe(1);
@@ -71,9 +78,11 @@ describe('verify', () => {
     expect(byHash.get(digestOut)?.usedBy).toContain('digest: output table.json');
     expect(byHash.get(shiftOut)).toMatchObject({ problem: 'missing' });
     expect(byHash.get(shiftOut)?.usedBy).toContain('shift: output table.json');
-    expect(byHash.get(itemObject)).toMatchObject({ problem: 'missing' });
-    expect(byHash.get(itemObject)?.usedBy).toContain('double: item f1');
+    expect(byHash.get(alteredItem)).toMatchObject({ kind: 'item', problem: 'altered' });
+    expect(byHash.get(alteredItem)?.usedBy).toContain('double: item f1');
     expect(report.problems).toHaveLength(3);
+    // a deleted item result is no damage: the item reruns when next needed
+    expect(report.missingItems).toBe(1);
 
     const text = p.cli(['verify']);
     expect(text.code).toBe(1);
@@ -81,14 +90,20 @@ describe('verify', () => {
     expect(text.stdout).toContain(`missing: object ${shiftOut}`);
     expect(text.stdout).toMatch(/used by digest: output table\.json/);
     expect(text.stdout).toMatch(/used by shift: output table\.json/);
-    expect(text.stdout).toMatch(/3 of \d+ objects missing or altered/);
+    expect(text.stdout).toContain(`altered: item result ${alteredItem}`);
+    expect(text.stdout).toMatch(/used by double: item f1/);
+    expect(text.stdout).toMatch(/3 of 5 objects and 11 item results missing or altered/);
   });
 
   it("repairs as its hint says: delete the altered object, force the named stages, and it is clean again", () => {
     rmSync(objectPath(p.dir, lock['digest']?.outputs['table.json']?.hash as string));
-    const { summary } = p.run(['--force', 'digest', 'double', 'shift']);
+    const { summary, itemsRan } = p.run(['--force', 'digest', 'double', 'shift']);
     expect(summary.ok).toBe(true);
-    expect(verifyJson(p).code).toBe(0);
+    // of all the items, only the altered and the deleted results of `double` were recomputed
+    expect(itemsRan).toEqual(['transform f1', 'transform f2']);
+    const clean = verifyJson(p);
+    expect(clean.code).toBe(0);
+    expect(clean.report).toMatchObject({ checkedItems: 12, missingItems: 0 });
     // the deterministic stages made the same bytes again
     const after = readLockFile(p.dir);
     for (const stage of ['digest', 'double', 'shift', 'summary']) expect(after[stage]?.outputs).toEqual(lock[stage]?.outputs);

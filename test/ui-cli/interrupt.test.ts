@@ -66,7 +66,7 @@ describe('Ctrl-C during glioflow run in a terminal', () => {
 
     const verify = p.cli(['verify']);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-    expect(verify.stdout).toMatch(/^ok: \d+ objects verified$/m);
+    expect(verify.stdout).toMatch(/^ok: \d+ objects and \d+ item results verified$/m);
   });
 
   it('with --no-ui: Ctrl-C (SIGINT from the terminal) logs plain lines, no FAILED, and exits 130', async () => {

@@ -90,7 +90,7 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
   const keepObjects = new Set<string>();
   const keepItems = new Set<string>();
   const keepRecord = (record: Parameters<typeof objectsOf>[0]): void => {
-    for (const o of objectsOf(record, layout)) keepObjects.add(o.hash);
+    for (const o of objectsOf(record)) keepObjects.add(o.hash);
     for (const k of Object.values(record.itemKeys ?? {})) keepItems.add(k);
   };
   for (const list of byStage.values()) for (const rec of list) if (kept.has(rec.record.key)) keepRecord(rec.record);

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageRecord } from '../lockfile.js';
-import { shardedPath, type CacheLayout } from '../store/cache-layout.js';
+import type { CacheLayout } from '../store/cache-layout.js';
 
 export interface KeyRecordFile {
   file: string;
@@ -71,25 +71,11 @@ export function unreadableKeyRecords(layout: CacheLayout): string[] {
   return out;
 }
 
-/** The object each item key's ref points at, or undefined when the ref is gone. */
-export function itemObject(layout: CacheLayout, itemKey: string): string | undefined {
-  const ref = shardedPath(layout.items, itemKey);
-  try {
-    return readFileSync(ref, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every object a record references, with what it is for people. */
-export function objectsOf(record: StageRecord, layout: CacheLayout): { hash: string; what: string }[] {
+/** Every object a record references, with what it is for people (item results are files by key, not objects). */
+export function objectsOf(record: StageRecord): { hash: string; what: string }[] {
   const out: { hash: string; what: string }[] = [];
   for (const [name, ref] of Object.entries(record.outputs ?? {})) out.push({ hash: ref.hash, what: `${record.stage}: output ${name}${ref.materialized ? ` (${ref.materialized})` : ''}` });
   for (const dep of record.deps ?? []) out.push({ hash: dep.listing, what: `${record.stage}: file listing of dep ${dep.path}` });
-  for (const [id, key] of Object.entries(record.itemKeys ?? {})) {
-    const hash = itemObject(layout, key);
-    if (hash) out.push({ hash, what: `${record.stage}: item ${id}` });
-  }
   return out;
 }
 

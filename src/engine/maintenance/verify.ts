@@ -1,24 +1,31 @@
-// `glioflow verify`: re-hashes every object that pipeline.lock and the manifests reference and
-// names each missing or altered one with the stages and outputs it belongs to.
+// `glioflow verify`: re-hashes every object that pipeline.lock and the manifests reference, and
+// every item result they list, and names each missing or altered one with the stages and outputs
+// (or items) it belongs to.
 import { relative } from 'node:path';
 import { readKeyRecord } from '../store/records.js';
 import type { Project } from '../project.js';
 import { readLock } from '../lockfile.js';
-import { itemObject, listManifests, objectsOf, unreadableKeyRecords } from './references.js';
+import { readItemResult } from '../store/item-results.js';
+import { listManifests, objectsOf, unreadableKeyRecords } from './references.js';
 
 export interface VerifyProblem {
+  /** 'object': a content-addressed object (`hash` is its name); 'item': an item result (`hash` is its item key) */
+  kind: 'object' | 'item';
   hash: string;
   problem: 'missing' | 'altered';
   usedBy: string[];
 }
 
 export interface VerifyReport {
+  /** objects re-hashed */
   checked: number;
+  /** item results re-hashed */
+  checkedItems: number;
   problems: VerifyProblem[];
   /** manifests and key records (paths relative to the project) that no longer parse */
   unreadable: string[];
-  /** item results referenced by a manifest whose ref is gone (the item would simply rerun) */
-  missingItemRefs: number;
+  /** item results a record lists that are gone (not a problem: the item would simply rerun) */
+  missingItems: number;
 }
 
 export async function verifyCache(project: Project): Promise<VerifyReport> {
@@ -28,7 +35,7 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
     if (!set) usedBy.set(hash, (set = new Set()));
     set.add(what);
   };
-  let missingItemRefs = 0;
+  const itemUsers = new Map<string, Set<string>>();
   // Read the lock now: verify takes no run lock, and a run may have finished since the project opened.
   const lock = readLock(project.layout.pipelineLock);
   const manifests = listManifests(project.layout);
@@ -38,14 +45,24 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
     ...manifests.filter((m) => !m.unreadable).map((m) => m.record),
   ];
   for (const record of records) {
-    for (const { hash, what } of objectsOf(record, project.layout)) add(hash, what);
-    for (const key of Object.values(record.itemKeys ?? {})) if (!itemObject(project.layout, key)) missingItemRefs++;
+    for (const { hash, what } of objectsOf(record)) add(hash, what);
+    for (const [id, key] of Object.entries(record.itemKeys ?? {})) {
+      let set = itemUsers.get(key);
+      if (!set) itemUsers.set(key, (set = new Set()));
+      set.add(`${record.stage}: item ${id}`);
+    }
   }
   const problems: VerifyProblem[] = [];
   for (const [hash, users] of usedBy) {
     const state = await project.store.verify(hash);
-    if (state !== 'ok') problems.push({ hash, problem: state, usedBy: [...users].sort() });
+    if (state !== 'ok') problems.push({ kind: 'object', hash, problem: state, usedBy: [...users].sort() });
+  }
+  let missingItems = 0;
+  for (const [key, users] of itemUsers) {
+    const item = readItemResult(project.layout, key);
+    if (item.state === 'missing') missingItems++;
+    else if (item.state === 'altered') problems.push({ kind: 'item', hash: key, problem: 'altered', usedBy: [...users].sort() });
   }
   const unreadable = [...manifests.filter((m) => m.unreadable).map((m) => m.file), ...unreadableKeyRecords(project.layout)].map((f) => relative(project.root, f).split('\\').join('/'));
-  return { checked: usedBy.size, problems, unreadable, missingItemRefs };
+  return { checked: usedBy.size, checkedItems: itemUsers.size - missingItems, problems, unreadable, missingItems };
 }

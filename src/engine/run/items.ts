@@ -1,20 +1,16 @@
 // Item-level reuse: each item (a file, a series) has its own key and cached result, so a stage
-// whose inputs changed recomputes only the items that did. Results are stored as objects
-// (v8-serialised: typed arrays survive) and found by item key through small ref files.
-import { existsSync, readFileSync } from 'node:fs';
-import { deserialize, serialize } from 'node:v8';
-import { writeFileAtomic } from '../atomic.js';
-import { canonicalJson, hashBytes } from '../hash.js';
+// whose inputs changed recomputes only the items that did. Results live in one checksummed file
+// per item key (store/item-results.ts).
+import { canonicalJson } from '../hash.js';
 import { toGlioflowError } from '../result.js';
 import type { Item, ItemOutcome, ItemWork, JsonValue, MapItemsOptions } from '../stage-api.js';
-import { shardedPath, type CacheLayout } from '../store/cache-layout.js';
-import type { ObjectStore } from '../store/object-store.js';
+import type { CacheLayout } from '../store/cache-layout.js';
+import { readItemResult, writeItemResult } from '../store/item-results.js';
 import { itemKey } from './key.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface ItemRunner {
   layout: CacheLayout;
-  store: ObjectStore;
   pool: WorkerPool;
   stage: string;
   signal: AbortSignal;
@@ -25,20 +21,6 @@ export interface ItemRunner {
   itemKeys: Record<string, string>;
   counts: { total: number; ran: number; cached: number; failed: number };
   progress(update: { unit: string; done: number; total: number; cached: number }): void;
-}
-
-function readCached(layout: CacheLayout, store: ObjectStore, key: string): { value: unknown } | undefined {
-  const ref = shardedPath(layout.items, key);
-  if (!existsSync(ref)) return undefined;
-  try {
-    const hash = readFileSync(ref, 'utf8').trim();
-    if (!store.has(hash)) return undefined;
-    const bytes = readFileSync(store.path(hash));
-    if (hashBytes(bytes) !== hash) return undefined; // altered on disk: recompute rather than trust it
-    return { value: deserialize(bytes) };
-  } catch {
-    return undefined; // unreadable ref or object: recompute the item
-  }
 }
 
 export async function mapItems<I, O>(
@@ -57,8 +39,9 @@ export async function mapItems<I, O>(
   items.forEach((item, index) => {
     const key = itemKey(code, paramsJson, item.hash);
     runner.itemKeys[item.id] = key;
-    const hit = readCached(runner.layout, runner.store, key);
-    if (hit) {
+    // an altered or unreadable result is recomputed rather than trusted
+    const hit = readItemResult(runner.layout, key);
+    if (hit.state === 'ok') {
       outcomes[index] = { id: item.id, ok: true, value: hit.value as O, cached: true };
       done++;
       cached++;
@@ -71,10 +54,9 @@ export async function mapItems<I, O>(
   };
   progress();
 
-  const store = async (index: number, value: O): Promise<void> => {
+  const store = (index: number, value: O): void => {
     const item = items[index] as Item<I>;
-    const stored = await runner.store.put(serialize(value));
-    await writeFileAtomic(shardedPath(runner.layout.items, runner.itemKeys[item.id] as string), stored.hash);
+    writeItemResult(runner.layout, runner.itemKeys[item.id] as string, value);
     outcomes[index] = { id: item.id, ok: true, value, cached: false };
     runner.counts.ran++;
   };
@@ -89,7 +71,7 @@ export async function mapItems<I, O>(
     for (const index of todo) {
       if (runner.signal.aborted) throw runner.signal.reason ?? new Error('aborted');
       try {
-        await store(index, await work.fn((items[index] as Item<I>).input, work.params));
+        store(index, await work.fn((items[index] as Item<I>).input, work.params));
       } catch (error) {
         if (runner.signal.aborted) throw error;
         fail(index, error);
@@ -121,7 +103,7 @@ export async function mapItems<I, O>(
       for (let k = 0; k < chunk.length; k++) {
         const index = chunk[k] as number;
         const r = results[k];
-        if (r?.ok) await store(index, r.value as O);
+        if (r?.ok) store(index, r.value as O);
         else fail(index, new Error(r?.error ?? 'the worker returned no result'));
         done++;
       }
