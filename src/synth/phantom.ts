@@ -29,8 +29,14 @@ export const SIGNAL = {
   /** T1POST / FLAIR relative intensity of the lesion rim with and without TP53. */
   ringT1post: { TP53: 1.9, other: 0.8 },
   ringFlair: { TP53: 1.6, other: 1.1 },
-  /** Lesion radius (mm): mean and spread with and without PTEN. */
-  radius: { PTEN: 15, other: 9, spread: 2 },
+  /** Lesion radius (mm, left–right): mean and spread with and without PTEN. */
+  radius: { PTEN: 15, other: 10, spread: 2 },
+  /**
+   * The lesion (and its edema) is an ellipsoid, this many times longer front–back and top–bottom
+   * than left–right (GBMs spread along white-matter tracts): so it crosses several of the axial
+   * and coronal slices the slice filter keeps, not one, and a per-slice model sees it often.
+   */
+  elongation: 1.8,
   /** Amplitude of the 3-D sinusoidal texture inside lesion and edema (T1POST, T2, FLAIR). */
   texture: { EGFR: 0.3, other: 0, wavelengthMm: 12 },
   /** Edema radius as a multiple of the lesion radius, and FLAIR/T2 lesion gain, with IDH. */
@@ -50,10 +56,12 @@ export function makeAnatomy(rng: Rng, traits: ImageTraits): Anatomy {
   }));
   const { radius: R } = SIGNAL;
   const radius = Math.max(5, (traits.PTEN ? R.PTEN : R.other) + R.spread * rng.normal());
-  // Lesion in one hemisphere, away from the midline and inside the brain.
+  // Lesion in one hemisphere, away from the midline and inside the brain, and near the head's
+  // axial and coronal mid-planes: the slice filter keeps the most brain-filled slices, which
+  // lie there, and a lesion outside them would plant a label no kept slice shows.
   const side = rng.next() < 0.5 ? -1 : 1;
   const lesion = {
-    c: [hx + side * rng.uniform(22, 34) * s, hy + rng.uniform(-30, 30) * s, hz + rng.uniform(-10, 30) * s] as Vec3,
+    c: [hx + side * rng.uniform(22, 34) * s, hy + rng.uniform(-12, 12) * s, hz + rng.uniform(-6, 6) * s] as Vec3,
     radius,
     edemaRadius: radius * (traits.IDH ? SIGNAL.idh.edemaIDH : SIGNAL.idh.edemaOther),
   };
@@ -110,8 +118,8 @@ export function tissueAt(anat: Anatomy, seq: Sequence, x: number, y: number, z: 
   }
   const L = anat.lesion;
   const lx = x - L.c[0];
-  const ly = y - L.c[1];
-  const lz = z - L.c[2];
+  const ly = (y - L.c[1]) / SIGNAL.elongation;
+  const lz = (z - L.c[2]) / SIGNAL.elongation;
   const d2 = lx * lx + ly * ly + lz * lz;
   if (d2 < L.edemaRadius * L.edemaRadius) {
     const d = Math.sqrt(d2);
