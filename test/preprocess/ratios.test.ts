@@ -108,4 +108,24 @@ describe('blackPixelRatio against a sort-based reference (selection correctness)
       expect(blackPixelRatio(v), `trial ${trial} n=${n}`).toEqual(reference(v));
     }
   });
+
+  it('agrees on large slices built to fool a strided sample (the sampled-pivot road and its fallback)', () => {
+    const cases: [string, Float64Array][] = [];
+    for (const n of [2048, 4096, 25_600, 65_536]) {
+      const stride = Math.floor(n / 256);
+      // the sample sees only the bright pixels at multiples of the stride: pivot far too high
+      cases.push([`bright on the stride ${n}`, Float64Array.from({ length: n }, (_, i) => (i % stride === 0 ? 1000 + i : i % 7))]);
+      // the sample sees only dark pixels: pivot too low, fewer than 5% at or below it
+      cases.push([`dark on the stride ${n}`, Float64Array.from({ length: n }, (_, i) => (i % stride === 0 ? -5 : 100 + (i % 13)))]);
+      cases.push([`ascending ${n}`, Float64Array.from({ length: n }, (_, i) => i * 0.5)]);
+      cases.push([`descending ${n}`, Float64Array.from({ length: n }, (_, i) => n - i)]);
+      cases.push([`constant ${n}`, new Float64Array(n).fill(3)]);
+      cases.push([`two levels ${n}`, Float64Array.from({ length: n }, (_, i) => (i % 20 === 0 ? 0 : 1))]);
+    }
+    for (const [name, v] of cases) expect(blackPixelRatio(v), name).toEqual(reference(v));
+    // a NaN anywhere, also where the sample does not look: numpy's answer (threshold NaN, ratio 0)
+    const withNaN = Float64Array.from({ length: 4096 }, (_, i) => i);
+    withNaN[4095 - 3] = Number.NaN;
+    expect(blackPixelRatio(withNaN)).toEqual({ threshold: Number.NaN, ratio: 0 });
+  });
 });
