@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { err, ok, type GlioflowError, type Result } from '../engine/result.js';
 import { reportHtml, type ReportPlot } from './html.js';
+import { resultsCsv } from './table.js';
 import { renderSpec, writePlot, type RenderOptions } from './render.js';
 import { aurocComparisonSpec, convergenceSpec, rocSpec } from './specs.js';
 import type { HistoryRow, ModelResult } from './types.js';
@@ -31,6 +32,8 @@ export interface WrittenPlot {
 
 export interface ReportFiles {
   html: string;
+  /** comparison/results.csv: every model's metrics with CIs, long format */
+  table: string;
   plots: WrittenPlot[];
   notes: string[];
 }
@@ -64,7 +67,7 @@ export async function renderReport(input: ReportInput): Promise<Result<ReportFil
   const notes: string[] = [];
   const jobs: PlotJob[] = [];
   if (results.length > 0)
-    jobs.push({ name: 'auroc-by-model', model: null, title: 'Patient-level AUROC per mutation with 95% CI, by model', dir: join(outDir, 'plots'), spec: aurocComparisonSpec(results) });
+    jobs.push({ name: 'auroc-by-model', model: null, title: 'Patient-level AUROC per mutation with 95% CI, by model', dir: join(outDir, 'comparison'), spec: aurocComparisonSpec(results) });
   for (const r of results) {
     const dir = modelPlotDir(outDir, r.model);
     const history = histories[r.model];
@@ -88,12 +91,14 @@ export async function renderReport(input: ReportInput): Promise<Result<ReportFil
   }
 
   const html = join(outDir, 'report.html');
+  const csv = join(outDir, 'comparison', 'results.csv');
   try {
-    await mkdir(outDir, { recursive: true });
+    await mkdir(join(outDir, 'comparison'), { recursive: true });
+    await writeFile(csv, resultsCsv(results));
     const opts = { notes, ...(input.title !== undefined ? { title: input.title } : {}), ...(input.generatedAt !== undefined ? { generatedAt: input.generatedAt } : {}) };
     await writeFile(html, reportHtml(results, plots, opts));
   } catch (e) {
-    return err({ kind: 'report-write', message: `could not write ${html}: ${e instanceof Error ? e.message : String(e)}`, location: { file: html } });
+    return err({ kind: 'report-write', message: `could not write the report: ${e instanceof Error ? e.message : String(e)}`, location: { file: html } });
   }
-  return ok({ html, plots: written, notes });
+  return ok({ html, table: csv, plots: written, notes });
 }

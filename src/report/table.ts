@@ -1,5 +1,6 @@
-// The cross-model results table: one summary model, two renderings (terminal text for `glioflow show`,
-// HTML for the report), plus JSON for scripts.
+// The cross-model results table: one summary model, three renderings (terminal text for `glioflow show`,
+// HTML for the report, CSV in experiments/comparison/ for spreadsheets), plus JSON for scripts.
+import { stringify } from 'csv-stringify/sync';
 import type { ConfidenceInterval, LabelEvaluation, MeanEstimate, MetricEstimate, MetricName } from '../metrics/types.js';
 import { countText, NA } from './format.js';
 import type { ModelResult } from './types.js';
@@ -140,4 +141,27 @@ export function formatResultsTable(results: readonly ModelResult[], opts: { json
   const notes = summaries.flatMap(notesOf);
   if (notes.length) out.push('', `${NA} undefined:`, ...notes.map((n) => `  ${n}`));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * experiments/comparison/results.csv: one row per model, level (patient, slice), label (and the
+ * mean over labels) and metric, with the 95% CI; empty cells where a value is undefined, and why.
+ */
+export function resultsCsv(results: readonly ModelResult[]): string {
+  const rows: (string | number | null)[][] = [];
+  for (const s of results.map(summarise)) {
+    for (const level of ['patient', 'slice'] as const) {
+      for (const l of s.labels) {
+        for (const m of METRIC_NAMES) {
+          const v = l[level][m];
+          rows.push([s.model, level, l.label, l.patients, l.positivePatients, m, v.value, v.low, v.high, v.note ?? '']);
+        }
+      }
+      for (const m of METRIC_NAMES) {
+        const v = s.mean[level][m];
+        rows.push([s.model, level, `mean (${v.over}/${v.of})`, null, null, m, v.value, v.low, v.high, v.note ?? '']);
+      }
+    }
+  }
+  return stringify(rows, { header: true, columns: ['model', 'level', 'label', 'patients', 'positive_patients', 'metric', 'value', 'ci_low', 'ci_high', 'note'] });
 }

@@ -30,6 +30,16 @@ describe('renderReport', () => {
       expect(JSON.parse(readFileSync(p.vl, 'utf8'))).toHaveProperty('$schema');
     }
     expect(existsSync(join(dir, 'ViT', 'plots', 'roc.png'))).toBe(true);
+    expect(existsSync(join(dir, 'comparison', 'auroc-by-model.png'))).toBe(true);
+    // the cross-model table as CSV: 3 models × 2 levels × (labels + mean) × 7 metrics
+    expect(r.value.table).toBe(join(dir, 'comparison', 'results.csv'));
+    const [header, ...csvRows] = readFileSync(r.value.table, 'utf8').trim().split('\n');
+    expect(header).toBe('model,level,label,patients,positive_patients,metric,value,ci_low,ci_high,note');
+    const labelCount = results[0]!.evaluation.patient.perLabel.length;
+    expect(csvRows).toHaveLength(results.length * 2 * (labelCount + 1) * 7);
+    const auroc = csvRows.find((row) => row.startsWith(`${results[0]!.model},patient,TP53,`) && row.includes(',auroc,'));
+    const expected = results[0]!.evaluation.patient.perLabel.find((l) => l.label === 'TP53')!.metrics.auroc;
+    expect(auroc?.split(',')[6]).toBe(expected.defined ? String(expected.value) : '');
 
     const page = readFileSync(html, 'utf8');
     // Self-contained: no scripts, no stylesheets or images fetched from anywhere, no http(s) URL at all.
