@@ -1,10 +1,11 @@
 // Runs the built CLI (dist/, built by the global setup) on throw-away projects that use the
 // generic per-folder stages of src/bench/engine-stages.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const PLUGIN = fileURLToPath(new URL('../../dist/bench/engine-stages.js', import.meta.url));
@@ -20,6 +21,14 @@ export interface RunSummary {
   stages: { name: string; status: 'ran' | 'cached' | 'failed' | 'skipped'; items: { total: number; ran: number; cached: number }; seconds: number; key: string | null }[];
 }
 
+// Projects (caches of hundreds of MB for the pipeline tests) are removed when their test file ends;
+// GLIOFLOW_KEEP_TEST_DIRS=1 keeps them for a look.
+const made: string[] = [];
+afterAll(() => {
+  if (process.env['GLIOFLOW_KEEP_TEST_DIRS']) return;
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export class TestProject {
   readonly dir: string;
   readonly itemLog: string;
@@ -27,6 +36,7 @@ export class TestProject {
   constructor(prefix = 'glioflow-engine-', parent = tmpdir()) {
     this.dir = mkdtempSync(join(parent, prefix));
     this.itemLog = join(this.dir, 'items.log');
+    made.push(this.dir);
   }
 
   write(path: string, text: string): void {
