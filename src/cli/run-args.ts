@@ -12,6 +12,9 @@ export interface ParsedRun {
   flags: RunFlags;
 }
 
+/** Options of the `run` verb itself: commander takes them only after the verb. */
+const RUN_ONLY = new Set(['force', 'json', 'no-ui', 'no-wait', 'workers']);
+
 const OPTIONS = {
   cwd: { type: 'string', short: 'C' },
   pipeline: { type: 'string' },
@@ -28,12 +31,15 @@ const OPTIONS = {
 export function parseRunArgs(args: readonly string[]): ParsedRun | undefined {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch {
     return undefined;
   }
   const [verb, ...stages] = parsed.positionals;
   if (verb !== 'run') return undefined;
+  // `glioflow --force run` is an error in commander (--force is not a global option): leave it there
+  const verbAt = parsed.tokens.findIndex((t) => t.kind === 'positional');
+  if (parsed.tokens.some((t, i) => i < verbAt && t.kind === 'option' && RUN_ONLY.has(t.name))) return undefined;
   // A stage named like an option was meant as one (`run train -- --force` is not a thing we use).
   if (stages.some((s) => s.startsWith('-'))) return undefined;
   const v = parsed.values;

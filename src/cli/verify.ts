@@ -18,7 +18,7 @@ export async function verifyCommand(globals: GlobalOptions, flags: { json?: bool
     for (const f of report.unreadable) process.stdout.write(`unreadable: ${f} (not valid JSON)\n`);
     if (ok) process.stdout.write(`ok: ${report.checked} objects and ${report.checkedItems} item results verified\n`);
     else {
-      const parts = [report.problems.length > 0 ? `${report.problems.length} of ${report.checked} objects and ${report.checkedItems} item results missing or altered` : '', report.unreadable.length > 0 ? `${report.unreadable.length} unreadable records` : ''].filter(Boolean);
+      const parts = [report.problems.length > 0 ? `${report.problems.length} missing or altered (checked ${report.checked} objects and ${report.checkedItems} item results)` : '', report.unreadable.length > 0 ? `${report.unreadable.length} unreadable records` : ''].filter(Boolean);
       // an altered object must go first: the store never overwrites an object that exists (an
       // altered item result is recomputed and replaced by the next run that needs it)
       process.stdout.write(`${parts.join('; ')}\n  hint: delete the altered files and unreadable records; \`glioflow run\` then recomputes what is missing\n`);

@@ -117,7 +117,8 @@ function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number): Bl
   for (let i = 0; i < SAMPLE; i++) sample[i] = +values[i * stride]!;
   sample = sample.sort(); // NaN sorts last; a NaN pixel is caught in the pass below
   const pivot = sample[Math.floor(SAMPLE * 0.1)]!;
-  if (pivot !== pivot) return undefined;
+  // NaN, or ±Infinity (interpolating between infinities gives NaN): the full path handles those
+  if (!Number.isFinite(pivot)) return undefined;
   const prev = Math.floor((n - 1) * (BLACK_PERCENTILE / 100));
   const a = scratchOf(n);
   let below = 0;

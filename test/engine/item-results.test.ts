@@ -29,16 +29,21 @@ describe('item results', () => {
     expect(readItemResult(layout, 'ffffffffffffffff')).toEqual({ state: 'missing' });
   });
 
-  it('says altered for a flipped payload byte, a truncated file, a bad header, and an old-format ref', () => {
+  it('says altered for a flipped payload byte, a truncated file and a bad header', () => {
     const bytes = encodeItemResult(value);
     const flipped = Buffer.from(bytes);
     flipped[flipped.length - 2] = (flipped[flipped.length - 2] as number) ^ 0x10;
     expect(decodeItemResult(flipped)).toMatchObject({ state: 'altered', why: expect.stringContaining('hash') });
     expect(decodeItemResult(bytes.subarray(0, bytes.length - 3))).toMatchObject({ state: 'altered' });
     expect(decodeItemResult(bytes.subarray(0, 10))).toMatchObject({ state: 'altered', why: expect.stringContaining('header') });
-    // what the cache held before this format: a ref file with an object hash
+    expect(decodeItemResult(Buffer.from('a1b2c3d4e5f6071\n'))).toMatchObject({ state: 'altered' });
+  });
+
+  it('takes a ref file of the earlier layout (an object hash) as missing: the item reruns, verify reports no damage', () => {
     writeFileSync(itemResultPath(layout, '0123456789abcdef'), 'a1b2c3d4e5f60718\n');
-    expect(readItemResult(layout, '0123456789abcdef')).toMatchObject({ state: 'altered' });
+    expect(readItemResult(layout, '0123456789abcdef')).toEqual({ state: 'missing' });
+    writeItemResult(layout, '0123456789abcdef', value);
+    expect(readItemResult(layout, '0123456789abcdef')).toEqual({ state: 'ok', value });
   });
 
   it('writes through a temporary file: no partial file under the key, no temporary left', () => {

@@ -122,6 +122,11 @@ describe('blackPixelRatio against a sort-based reference (selection correctness)
       cases.push([`constant ${n}`, new Float64Array(n).fill(3)]);
       cases.push([`two levels ${n}`, Float64Array.from({ length: n }, (_, i) => (i % 20 === 0 ? 0 : 1))]);
     }
+    for (const n of [2048, 4096]) {
+      cases.push([`all +Infinity ${n}`, new Float64Array(n).fill(Number.POSITIVE_INFINITY)]);
+      cases.push([`every 5th -Infinity ${n}`, Float64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? Number.NEGATIVE_INFINITY : i))]);
+      cases.push([`-Infinity on the stride ${n}`, Float64Array.from({ length: n }, (_, i) => (i % Math.floor(n / 256) === 0 ? Number.NEGATIVE_INFINITY : i % 11))]);
+    }
     for (const [name, v] of cases) expect(blackPixelRatio(v), name).toEqual(reference(v));
     // a NaN anywhere, also where the sample does not look: numpy's answer (threshold NaN, ratio 0)
     const withNaN = Float64Array.from({ length: 4096 }, (_, i) => i);

@@ -92,7 +92,7 @@ describe('verify', () => {
     expect(text.stdout).toMatch(/used by shift: output table\.json/);
     expect(text.stdout).toContain(`altered: item result ${alteredItem}`);
     expect(text.stdout).toMatch(/used by double: item f1/);
-    expect(text.stdout).toMatch(/3 of 5 objects and 11 item results missing or altered/);
+    expect(text.stdout).toMatch(/3 missing or altered \(checked 5 objects and 11 item results\)/);
   });
 
   it("repairs as its hint says: delete the altered object, force the named stages, and it is clean again", () => {

@@ -29,8 +29,15 @@ export function encodeItemResult(value: unknown): Buffer {
   return Buffer.concat([Buffer.from(`${MAGIC}${hashBytes(payload)}\n`, 'latin1'), payload]);
 }
 
-/** Checks the header and the payload's hash; deserialises only an intact file. */
+/** What caches written before this format hold under items/: the hash of an object, as text. */
+const LEGACY_REF = /^[0-9a-f]{16}\n?$/;
+
+/**
+ * Checks the header and the payload's hash; deserialises only an intact file. A ref file of the
+ * earlier layout counts as missing (its item reruns once and is rewritten), not as damage.
+ */
 export function decodeItemResult(bytes: Buffer): ItemFileState {
+  if (bytes.length <= 17 && LEGACY_REF.test(bytes.toString('latin1'))) return { state: 'missing' };
   if (bytes.length < HEADER_BYTES || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC || bytes[HEADER_BYTES - 1] !== 0x0a) {
     return { state: 'altered', why: 'not a glioflow item result (bad header)' };
   }
