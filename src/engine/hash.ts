@@ -1,5 +1,6 @@
 // Content hashes: xxhash64 (xxhash-wasm), hex-encoded. 64 bits keep names short; at a million
 // objects the chance of any collision is about 3e-8, which we accept for a research cache.
+import { readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
 import type { JsonValue } from './stage-api.js';
@@ -38,8 +39,17 @@ export function hashParts(parts: readonly string[]): string {
 
 const CHUNK = 1 << 20;
 
-/** Streams a file through the hasher: constant memory whatever its size. */
+/**
+ * A file's hash. Files up to 1 MiB (most inputs: one DICOM slice is tens of KB) are read in one
+ * synchronous call: four thread-pool round trips per file (open, stat, read, close) took 1.1 s of
+ * a cold ingest of 4,032 slices, the read and hash 0.15 s. Larger files are streamed through the
+ * hasher: constant memory whatever their size.
+ */
 export async function hashFile(path: string): Promise<{ hash: string; size: number }> {
+  if (statSync(path).size <= CHUNK) {
+    const bytes = readFileSync(path);
+    if (bytes.length <= CHUNK) return { hash: hashBytes(bytes), size: bytes.length };
+  }
   const hasher = ready().create64();
   const handle = await open(path, 'r');
   try {
