@@ -141,7 +141,7 @@ export async function snapshotDep(root: string, dep: string, tools: SnapshotTool
 
   const files: FileRecord[] = [];
   for (const r of rows) {
-    const { hash } = await tools.stats.hash(r.absolute);
+    const { hash } = await tools.stats.hash(r.absolute, r);
     files.push({ relative: r.relative, hash, size: r.size });
   }
   const hash = kind === 'file' ? (files[0] as FileRecord).hash : hashParts(files.flatMap((f) => [f.relative, f.hash]));

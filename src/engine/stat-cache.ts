@@ -1,7 +1,7 @@
 // Content hashes without re-reading unchanged files: (path, size, mtime, inode) → hash, like
 // git's index. A file modified in the same clock tick as its hashing would fool the check, so
 // entries hashed less than RACY_MS after their mtime are re-hashed next time ("racy git" rule).
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { hashFile } from './hash.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -35,8 +35,8 @@ export class StatCache {
     return this.loaded;
   }
 
-  /** The file's content hash, read from disk only when its stat changed. */
-  async hash(path: string, stats?: Stats): Promise<{ hash: string; size: number }> {
+  /** The file's content hash, read from disk only when its stat changed (`stats`: when the caller just took them). */
+  async hash(path: string, stats?: { size: number; mtimeMs: number; ino: number }): Promise<{ hash: string; size: number }> {
     const st = stats ?? statSync(path);
     const known = this.entries.get(path);
     if (
