@@ -29,3 +29,29 @@ export async function staleMaterialized(project: Project, outputs: Record<string
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/**
+ * Files the stage's previous run materialised that this run does not (an output renamed, moved,
+ * or no longer made): removed, so that experiments/ holds what pipeline.lock describes and no
+ * stale copy is taken for a result. A file edited since it was written is left, and reported.
+ */
+export async function dropMaterialized(
+  project: Project,
+  before: Record<string, OutputRef> | undefined,
+  after: Record<string, OutputRef>,
+): Promise<{ removed: string[]; edited: string[] }> {
+  const still = new Set(Object.values(after).flatMap((ref) => (ref.materialized ? [ref.materialized] : [])));
+  const removed: string[] = [];
+  const edited: string[] = [];
+  for (const ref of Object.values(before ?? {})) {
+    if (!ref.materialized || still.has(ref.materialized)) continue;
+    const file = join(project.root, ref.materialized);
+    const current = await project.outputStats.hash(file).catch(() => undefined);
+    if (current === undefined) continue; // already gone
+    if (current.hash === ref.hash) {
+      await rm(file, { force: true });
+      removed.push(ref.materialized);
+    } else edited.push(ref.materialized);
+  }
+  return { removed, edited };
+}

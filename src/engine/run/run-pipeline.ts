@@ -15,7 +15,7 @@ import { safeName } from '../store/cache-layout.js';
 import { manifestPath, readKeyRecord, recordIsComplete, touchKeyRecord, writeKeyRecord, writeManifest } from '../store/records.js';
 import type { ItemRunner } from './items.js';
 import { computeInputs, explainDifference, type StageInputs } from './stage-inputs.js';
-import { materialize, removeDir, staleMaterialized } from './materialized.js';
+import { dropMaterialized, materialize, removeDir, staleMaterialized } from './materialized.js';
 import type { WorkerPool } from './worker-pool.js';
 
 // What only a stage that actually runs needs (context, item mapping, worker pool, environment
@@ -94,6 +94,12 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
       }),
     );
 
+  const dropOld = async (stage: string, before: StageRecord | undefined, after: Record<string, OutputRef>): Promise<void> => {
+    const { removed, edited } = await dropMaterialized(project, before?.outputs, after);
+    for (const file of removed) emit({ type: 'log', level: 'info', stage, message: `removed ${file}: no longer an output of ${stage}` });
+    for (const file of edited) emit({ type: 'log', level: 'warn', stage, message: `left ${file}: no longer an output of ${stage}, but edited since it was written` });
+  };
+
   const restoreMaterialized = async (record: StageRecord): Promise<string[]> => {
     const stale = await staleMaterialized(project, record.outputs);
     for (const ref of stale) await materialize(project, ref.hash, ref.materialized as string);
@@ -111,6 +117,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
       const record: StageRecord = { ...known, stage: stage.name };
       finished.set(stage.name, { key: inputs.key, outputs: record.outputs });
       if (!previous || previous.key !== record.key || previous.manifest !== record.manifest) {
+        await dropOld(stage.name, previous, record.outputs);
         project.lock.stages[stage.name] = lockEntry(record);
         await saveLock();
       }
@@ -183,6 +190,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
         why,
       });
       await writeKeyRecord(project.layout, record);
+      await dropOld(stage.name, previous, outputs);
       project.lock.stages[stage.name] = lockEntry(record);
       await saveLock();
       finished.set(stage.name, { key: inputs.key, outputs });
