@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { err, ok, toGlioflowError, type GlioflowError, type Result } from '../engine/result.js';
 import { selectBackend, type BackendName, type BackendRequest } from './backend.js';
-import { buildModel, defaultMicroBatch, LABELS, MODEL_NAMES, type ModelName } from './models.js';
+import { GradientHelpers } from './data-parallel.js';
+import { autoMicroBatch, buildModel, LABELS, MODEL_NAMES, type ModelName } from './models.js';
 import { TorchAdam } from './optimizer.js';
 import { trainStep } from './step.js';
 
@@ -17,6 +18,8 @@ export interface SpeedOptions {
   warmup?: number;
   /** 'auto' by default; the GPU backend is skipped unless asked for by name (this measures the CPU path). */
   backend?: BackendRequest;
+  /** Threads computing the pieces of a step (data parallel, wasm only; default 1). */
+  threads?: number;
   onResult?(r: SpeedResult): void;
 }
 
@@ -28,8 +31,10 @@ export interface SpeedResult {
   steps: number;
   seconds: number;
   imagesPerSecond: number;
-  /** Rows per gradient micro-batch, when the batch had to be split to fit the wasm heap. */
+  /** Rows per gradient piece, when the batch is split (the trainer's automatic choice). */
   microBatch?: number;
+  /** Threads that computed the pieces. */
+  threads: number;
 }
 
 export async function measureTrainingSpeed(options: SpeedOptions = {}): Promise<Result<SpeedResult[], GlioflowError>> {
@@ -56,23 +61,29 @@ export async function measureTrainingSpeed(options: SpeedOptions = {}): Promise<
   const out: SpeedResult[] = [];
   for (const name of options.models ?? MODEL_NAMES) {
     let model: tf.LayersModel | null = null;
+    let helpers: GradientHelpers | undefined;
     try {
       model = buildModel(name, { size, seed: 0 });
       const opt = new TorchAdam(model.trainableWeights.map((w) => w.read() as tf.Variable), { kind: 'adam', lr: 1e-4, weightDecay: 1e-5 });
       const x = tf.randomNormal([batch, size, size, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
       const y = tf.randomUniform([batch, LABELS.length], 0, 1, 'float32', 2).greater(0.5).cast('float32') as tf.Tensor2D;
-      const micro = defaultMicroBatch(name, size);
-      for (let i = 0; i < warmup; i++) trainStep(model, opt, x, y, undefined, i, micro);
+      const autoMicro = autoMicroBatch(name, size, batch);
+      const micro = autoMicro > 0 ? autoMicro : undefined;
+      const pieces = micro === undefined ? 1 : Math.ceil(batch / micro);
+      const threads = Math.min(options.threads ?? 1, pieces);
+      helpers = threads > 1 && backend === 'wasm' ? await GradientHelpers.start(threads, { model: name, size, seed: 0, grn: false }, model.trainableWeights.reduce((a, w) => a + w.read().size, 0)) : undefined;
+      for (let i = 0; i < warmup; i++) await trainStep(model, opt, x, y, undefined, i, micro, helpers);
       const t = performance.now();
-      for (let i = 0; i < steps; i++) trainStep(model, opt, x, y, undefined, warmup + i, micro);
+      for (let i = 0; i < steps; i++) await trainStep(model, opt, x, y, undefined, warmup + i, micro, helpers);
       const seconds = (performance.now() - t) / 1000;
       tf.dispose([x, y]);
-      const r: SpeedResult = { model: name, backend, size, batch, steps, seconds, imagesPerSecond: (steps * batch) / seconds, ...(micro === undefined ? {} : { microBatch: micro }) };
+      const r: SpeedResult = { model: name, backend, size, batch, steps, seconds, imagesPerSecond: (steps * batch) / seconds, threads: helpers?.threads ?? 1, ...(micro === undefined ? {} : { microBatch: micro }) };
       out.push(r);
       options.onResult?.(r);
     } catch (e) {
       return err(toGlioflowError(e, { kind: 'bench-failed', item: name }));
     } finally {
+      await helpers?.close();
       model?.dispose();
     }
   }

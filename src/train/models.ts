@@ -51,10 +51,23 @@ type Init = ReturnType<typeof tf.initializers.zeros>;
  * step alive until the gradients are done). Measured: ViT at 64×64 (17 tokens) peaked at 2.1 GB for 8 rows and failed
  * at 32; the tape grows with rows × tokens. undefined = no split needed at batch 32.
  */
+/** Models with batch norm: their batch statistics would change if a batch were split into pieces. */
+export const HAS_BATCH_NORM: Record<ModelName, boolean> = { AlexNet2D: false, SENet: true, ConvNeXtV2_2D: false, VisionLSTM: false, ViT: false };
+
 export function defaultMicroBatch(name: ModelName, size: number): number | undefined {
   if (name !== 'ViT') return undefined;
   const tokens = Math.floor(size / 16) ** 2 + 1;
   return Math.max(1, Math.floor((8 * 17) / tokens));
+}
+
+/**
+ * Rows per gradient piece when not given: what the wasm heap needs (defaultMicroBatch), else half the batch for models
+ * without batch norm (two pieces, so that two threads can share a step), else 0 (whole batches).
+ */
+export function autoMicroBatch(name: ModelName, size: number, batch: number): number {
+  const heap = defaultMicroBatch(name, size);
+  if (heap !== undefined) return heap;
+  return HAS_BATCH_NORM[name] || batch < 2 ? 0 : Math.ceil(batch / 2);
 }
 
 /** Seeds for every initializer of one build, in layer order. */

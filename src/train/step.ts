@@ -1,11 +1,13 @@
 // One optimisation step, shared by the trainer and the speed benchmark so the benchmark measures what training does.
-// A batch may be split into micro-batches whose gradients are summed (weighted by rows) before the single Adam
-// update: the same step mathematically for models without batch norm, and it bounds the activation memory the
-// gradient tape holds (ViT at 64×64 batch 32 needs more than the 4 GB wasm heap in one piece).
+// A batch may be split into pieces (micro-batches) whose gradients are summed, weighted by rows, in piece order
+// before the single Adam update: the same step mathematically for models without batch norm. Splitting bounds the
+// activation memory the gradient tape holds (ViT at 64×64 batch 32 needs more than the 4 GB wasm heap in one piece),
+// and lets gradient workers (data-parallel.ts) compute some pieces on other threads. The pieces, their dropout seeds
+// and the order of the sum do not depend on which thread computed a piece, so neither does the result.
 import * as tf from '@tensorflow/tfjs';
-import { stepRandomness } from './layers.js';
-import { bceWithLogits } from './loss.js';
+import type { GradientHelpers } from './data-parallel.js';
 import type { TorchAdam } from './optimizer.js';
+import { pieceGradient } from './piece-gradient.js';
 
 export interface StepResult {
   loss: number;
@@ -22,9 +24,9 @@ function slice(t: tf.Tensor, start: number, rows: number): tf.Tensor {
 /**
  * Forward in training mode, BCE on logits, gradients, Adam update. `step` seeds the dropout masks. `microBatch`
  * (rows) splits the batch; omit it, or pass ≥ n, for one piece. Models with batch norm should not be split (its
- * statistics would be per micro-batch).
+ * statistics would be per micro-batch). `helpers` computes some of the pieces on other threads.
  */
-export function trainStep(
+export async function trainStep(
   model: tf.LayersModel,
   opt: TorchAdam,
   x: tf.Tensor4D,
@@ -32,49 +34,76 @@ export function trainStep(
   posWeight: readonly number[] | undefined,
   step: number,
   microBatch?: number,
-): StepResult {
+  helpers?: GradientHelpers,
+): Promise<StepResult> {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const n = x.shape[0];
+  const labels = y.shape[1];
   const piece = microBatch === undefined || microBatch >= n ? n : Math.max(1, Math.floor(microBatch));
-  const probs = new Float32Array(n * y.shape[1]);
-  let loss = 0;
-  let summed: Float32Array[] | null = null;
-  let single: tf.Tensor[] | null = null;
-  for (let start = 0, k = 0; start < n; start += piece, k++) {
-    const rows = Math.min(piece, n - start);
-    stepRandomness.step = step * 64 + k;
-    const xi = piece === n ? x : slice(x, 0 + start, rows);
-    const yi = piece === n ? y : slice(y, start, rows);
-    let probsT: tf.Tensor | null = null;
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(xi, { training: true }) as tf.Tensor;
-      probsT = tf.keep(tf.sigmoid(logits));
-      return bceWithLogits(logits, yi, posWeight);
-    }, vars);
-    const ordered = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
-    loss += value.dataSync()[0]! * (rows / n);
-    probs.set((probsT as tf.Tensor | null)!.dataSync() as Float32Array, start * y.shape[1]);
-    if (piece === n) {
-      single = ordered;
-    } else {
-      // The loss is a mean over rows: the batch gradient is the row-weighted sum of the micro-batch gradients.
-      const w = rows / n;
-      const acc: Float32Array[] = summed ?? vars.map((v) => new Float32Array(v.size));
-      ordered.forEach((g, i) => {
-        const d = g.dataSync() as Float32Array;
-        const a = acc[i]!;
-        for (let j = 0; j < a.length; j++) a[j]! += w * d[j]!;
-      });
-      summed = acc;
-      tf.dispose(ordered);
-      tf.dispose([xi, yi]);
+  if (piece === n) {
+    const r = pieceGradient(model, vars, x, y, posWeight, step * 64);
+    try {
+      opt.apply(r.grads);
+    } finally {
+      tf.dispose(r.grads);
     }
-    tf.dispose([value, (probsT as tf.Tensor | null)!]);
+    return { loss: r.loss, probs: r.probs };
   }
-  try {
-    opt.apply(single ?? summed!);
-  } finally {
-    if (single !== null) tf.dispose(single);
+
+  const pieces = Math.ceil(n / piece);
+  const rowsOf = (k: number): number => Math.min(piece, n - k * piece);
+  // Pieces for other threads start first, on the weights of this step.
+  const remote = new Map<number, Promise<{ loss: number; probs: Float32Array }>>();
+  if (helpers && helpers.threads > 1) {
+    helpers.publish(vars);
+    const xs = x.dataSync() as Float32Array;
+    const ys = y.dataSync() as Float32Array;
+    const perRow = xs.length / n;
+    for (let k = 0; k < pieces; k++) {
+      if (helpers.threadOf(k) === 0) continue;
+      const start = k * piece;
+      const rows = rowsOf(k);
+      remote.set(k, helpers.run(k, xs.slice(start * perRow, (start + rows) * perRow), ys.slice(start * labels, (start + rows) * labels), rows, posWeight, step * 64 + k));
+    }
   }
+
+  const probs = new Float32Array(n * labels);
+  const summed: Float32Array[] = vars.map((v) => new Float32Array(v.size));
+  let loss = 0;
+  // The loss is a mean over rows: the batch gradient is the row-weighted sum of the piece gradients, in piece order.
+  const add = (k: number, grad: (i: number) => Float32Array): void => {
+    const w = rowsOf(k) / n;
+    summed.forEach((a, i) => {
+      const d = grad(i);
+      for (let j = 0; j < a.length; j++) a[j]! += w * d[j]!;
+    });
+  };
+  for (let k = 0; k < pieces; k++) {
+    const start = k * piece;
+    const rows = rowsOf(k);
+    const pending = remote.get(k);
+    if (pending) {
+      const r = await pending;
+      const slot = new Float32Array(helpers!.slot(k));
+      let offset = 0;
+      const views = vars.map((v) => {
+        const view = slot.subarray(offset, offset + v.size);
+        offset += v.size;
+        return view;
+      });
+      add(k, (i) => views[i]!);
+      loss += r.loss * (rows / n);
+      probs.set(r.probs, start * labels);
+      continue;
+    }
+    const xi = slice(x, start, rows);
+    const yi = slice(y, start, rows);
+    const r = pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k);
+    add(k, (i) => r.grads[i]!.dataSync() as Float32Array);
+    loss += r.loss * (rows / n);
+    probs.set(r.probs, start * labels);
+    tf.dispose([xi, yi, ...r.grads]);
+  }
+  opt.apply(summed);
   return { loss, probs };
 }

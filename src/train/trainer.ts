@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { err, ok, toGlioflowError, type GlioflowError, type Result } from '../engine/result.js';
 import { bceWithLogits, positiveWeights } from './loss.js';
 import { accuracyAt, aurocOf } from './metrics.js';
-import { buildModel, countParameters, defaultMicroBatch, LABELS, type Label, type ModelName } from './models.js';
+import { autoMicroBatch, buildModel, countParameters, LABELS, type Label, type ModelName } from './models.js';
+import { GradientHelpers } from './data-parallel.js';
 import { TorchAdam, type OptimizerKind } from './optimizer.js';
 import { trainStep } from './step.js';
 import type { HistoryRow } from './history.js';
@@ -45,8 +46,14 @@ export interface TrainParams {
   posWeight?: 'auto' | 'none' | readonly number[];
   /** ConvNeXtV2_2D only. */
   grn?: boolean;
-  /** Rows per gradient micro-batch (summed into one update); 'auto' = defaultMicroBatch(model, size), 0 = never split. */
+  /**
+   * Rows per gradient piece (pieces are summed into one update); 0 = never split. 'auto': what the wasm heap needs
+   * (defaultMicroBatch), else half the batch for models without batch norm (two pieces, so that two threads can share
+   * a step), else 0. The pieces decide the result (dropout is seeded per piece); the thread count does not.
+   */
   microBatch?: number | 'auto';
+  /** Threads computing the pieces of a step (data parallel, wasm backend only); 1 = this thread alone. Not part of the result. */
+  threads?: number;
 }
 
 export type ResolvedTrainParams = Required<Omit<TrainParams, 'posWeight' | 'microBatch'>> & {
@@ -55,7 +62,8 @@ export type ResolvedTrainParams = Required<Omit<TrainParams, 'posWeight' | 'micr
   microBatch: number;
 };
 
-export const TRAIN_DEFAULTS = { lr: 1e-4, weightDecay: 1e-5, batchSize: 32, epochs: 10, seed: 0, optimizer: 'adam', posWeight: 'auto', grn: false } as const;
+export const TRAIN_DEFAULTS = { lr: 1e-4, weightDecay: 1e-5, batchSize: 32, epochs: 10, seed: 0, optimizer: 'adam', posWeight: 'auto', grn: false, threads: 1 } as const;
+
 
 export function resolveTrainParams(p: TrainParams): ResolvedTrainParams {
   return {
@@ -69,7 +77,8 @@ export function resolveTrainParams(p: TrainParams): ResolvedTrainParams {
     optimizer: p.optimizer ?? TRAIN_DEFAULTS.optimizer,
     posWeight: typeof p.posWeight === 'object' ? [...p.posWeight] : (p.posWeight ?? TRAIN_DEFAULTS.posWeight),
     grn: p.grn ?? TRAIN_DEFAULTS.grn,
-    microBatch: p.microBatch === undefined || p.microBatch === 'auto' ? (defaultMicroBatch(p.model, p.size) ?? 0) : p.microBatch,
+    microBatch: p.microBatch === undefined || p.microBatch === 'auto' ? autoMicroBatch(p.model, p.size, p.batchSize ?? TRAIN_DEFAULTS.batchSize) : p.microBatch,
+    threads: Math.max(1, Math.floor(p.threads ?? TRAIN_DEFAULTS.threads)),
   };
 }
 
@@ -93,6 +102,10 @@ export interface TrainCallbacks {
 
 export interface TrainOutcome {
   history: HistoryRow[];
+  /** threads that computed the steps (1, or more with gradient workers on wasm) */
+  threads: number;
+  /** rows per gradient piece (0 = whole batches) */
+  microBatch: number;
   bestEpoch: number;
   /** Self-describing weights file of the best epoch (load with predict/loadWeights). */
   bestWeightsPath: string;
@@ -127,8 +140,9 @@ const STATE = 'state.json';
 const BEST = 'best.gft';
 
 function fingerprintOf(p: ResolvedTrainParams): string {
-  // Epochs are left out on purpose: a finished 10-epoch run can be extended to 20 by resuming.
-  const { epochs: _epochs, ...rest } = p;
+  // Epochs are left out on purpose: a finished 10-epoch run can be extended to 20 by resuming; threads because they
+  // do not change the result.
+  const { epochs: _epochs, threads: _threads, ...rest } = p;
   return JSON.stringify(rest);
 }
 
@@ -254,8 +268,16 @@ export async function train(
   }
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const opt = new TorchAdam(vars, { kind: p.optimizer, lr: p.lr, weightDecay: p.weightDecay });
+  let helpers: GradientHelpers | undefined;
 
   try {
+    // Data parallel only where it can help: several pieces per step, and wasm (one thread per process; the native
+    // backends use every core already).
+    const pieces = p.microBatch > 0 ? Math.ceil(p.batchSize / p.microBatch) : 1;
+    const threads = Math.min(p.threads, pieces);
+    if (threads > 1 && tf.getBackend() === 'wasm') {
+      helpers = await GradientHelpers.start(threads, { model: p.model, size: p.size, seed: p.seed, grn: p.grn }, vars.reduce((a, v) => a + v.size, 0));
+    }
     let state: CheckpointState | null = null;
     if (existsSync(statePath)) {
       const loaded = await loadCheckpoint(statePath, checkpointDir, fingerprint, model, opt);
@@ -274,13 +296,13 @@ export async function train(
 
     for (let epoch = (state?.epoch ?? 0) + 1; epoch <= p.epochs; epoch++) {
       const t0 = performance.now();
-      const trainPass = await runEpoch(model, source, 'train', epoch, p.batchSize, p.microBatch, posWeight, (b, loss, rows, secs) => {
+      const trainPass = await runEpoch(model, source, 'train', epoch, p.batchSize, p.microBatch, posWeight, helpers, (b, loss, rows, secs) => {
         if (callbacks.signal?.aborted) throw new Aborted();
         callbacks.onBatch?.({ epoch, batch: b, batches: batchesPerEpoch, loss, imagesPerSecond: rows / Math.max(secs, 1e-9) });
       }, opt, callbacks.signal);
       if (trainPass.rows === 0) return err({ kind: 'no-training-data', message: `epoch ${epoch}: the batch source yielded no training rows` });
       batchesPerEpoch = Math.ceil(trainPass.rows / p.batchSize);
-      const valPass = await runEpoch(model, source, 'val', epoch, p.batchSize, p.microBatch, posWeight, () => {
+      const valPass = await runEpoch(model, source, 'val', epoch, p.batchSize, p.microBatch, posWeight, undefined, () => {
         if (callbacks.signal?.aborted) throw new Aborted();
       }, null, callbacks.signal);
       const val = valPass.rows > 0 ? valPass : null;
@@ -304,6 +326,8 @@ export async function train(
     if (best === null) return err({ kind: 'no-epochs', message: `nothing to train: epochs = ${p.epochs}` });
     return ok({
       history,
+      threads: helpers?.threads ?? 1,
+      microBatch: p.microBatch,
       bestEpoch: best.epoch,
       bestWeightsPath: join(checkpointDir, BEST),
       posWeight,
@@ -314,6 +338,7 @@ export async function train(
     if (e instanceof Aborted) return err({ kind: 'aborted', message: 'training aborted; rerun to resume from the last finished epoch', hint: `checkpoint in ${checkpointDir}` });
     return err(toGlioflowError(e, { kind: 'training-failed', item: p.model }));
   } finally {
+    await helpers?.close();
     opt.dispose();
     model.dispose();
   }
@@ -334,6 +359,7 @@ async function runEpoch(
   batchSize: number,
   microBatch: number,
   posWeight: number[] | null,
+  helpers: GradientHelpers | undefined,
   tick: (batch: number, loss: number, rows: number, seconds: number) => void,
   opt: TorchAdam | null,
   signal: AbortSignal | undefined,
@@ -355,7 +381,7 @@ async function runEpoch(
     let pr: Float32Array;
     if (opt !== null) {
       // Dropout masks are a function of (layer seed, step): a resumed run draws the same ones.
-      const r = trainStep(model, opt, x, y, pw, epoch * 1_000_000 + b, microBatch > 0 ? microBatch : undefined);
+      const r = await trainStep(model, opt, x, y, pw, epoch * 1_000_000 + b, microBatch > 0 ? microBatch : undefined, helpers);
       loss = r.loss;
       pr = r.probs;
     } else {

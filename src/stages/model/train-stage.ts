@@ -1,6 +1,7 @@
 // `train`: one model (foreach over the five) on the training split, validated every epoch on
 // the validation patients; best epoch by validation loss. Checkpoints after every epoch in the
 // stage's state dir, so a killed run resumes from its last finished epoch.
+import { availableParallelism } from 'node:os';
 import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import { toCsv } from '../tables.js';
 import { openTensorize, splitBatches } from './batches.js';
@@ -19,6 +20,12 @@ export interface TrainingSummary {
   posWeight: number[] | null;
   resumedAfterEpoch: number | null;
   size: number;
+}
+
+/** Threads for a training step: one per core, or GLIOFLOW_TRAIN_THREADS. */
+function trainThreads(): number {
+  const asked = Number.parseInt(process.env['GLIOFLOW_TRAIN_THREADS'] ?? '', 10);
+  return Number.isInteger(asked) && asked >= 1 ? asked : availableParallelism();
 }
 
 export default defineStage({
@@ -96,6 +103,8 @@ export default defineStage({
         optimizer: ctx.params.optimizer as 'adam',
         posWeight: ctx.params.pos_weight as 'none',
         grn: ctx.params.grn === true,
+        // Gradient pieces of a step on several threads (wasm only). Not a param: the result does not depend on it.
+        threads: trainThreads(),
       },
       source,
       ctx.stateDir,
@@ -115,6 +124,8 @@ export default defineStage({
     if (!outcome.ok) throw new GlioflowFailure({ ...outcome.error, stage: ctx.stage });
     const o = outcome.value;
     if (o.resumedAfterEpoch !== null) ctx.log('info', `resumed after epoch ${o.resumedAfterEpoch} from the checkpoint of an interrupted run`);
+    ctx.record('micro_batch', o.microBatch);
+    ctx.record('threads', o.threads);
     const summary: TrainingSummary = {
       model,
       params: ctx.params,

@@ -1,0 +1,120 @@
+// Data-parallel gradients on threads: the wasm backend runs one thread per process, so a training step whose batch is
+// split into pieces (micro-batches) can compute some pieces on gradient workers (gradient-worker.ts) while the main
+// thread computes the others. Weights go to the workers through shared memory once per step; each piece computed by a
+// worker comes back in its own shared slot, and the step sums all pieces in piece order — the same sum, bit for bit,
+// as computing them one after another on one thread (tested), so the thread count never changes a result.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs';
+import type { GradientWorkerInit, PieceTask, WorkerReply } from './gradient-worker.js';
+import type { ModelName } from './models.js';
+
+/** The worker's compiled module. From TypeScript sources (tests), the build in dist/ is used: workers cannot load .ts. */
+function workerFile(): string | undefined {
+  const here = fileURLToPath(import.meta.url);
+  const built = here.endsWith('.ts') ? here.replace(/[\\/]src[\\/]train[\\/]data-parallel\.ts$/, '/dist/train/gradient-worker.js') : here.replace(/data-parallel\.js$/, 'gradient-worker.js');
+  return existsSync(built) ? built : undefined;
+}
+
+interface Pending {
+  resolve(r: { loss: number; probs: Float32Array }): void;
+  reject(e: Error): void;
+}
+
+class GradientWorker {
+  private queue: Pending[] = [];
+  private failed: Error | undefined;
+  constructor(readonly worker: Worker) {
+    worker.on('message', (m: WorkerReply) => {
+      if (m.type === 'ready') return;
+      const p = this.queue.shift();
+      if (!p) return;
+      if (m.type === 'piece') p.resolve({ loss: m.loss, probs: m.probs });
+      else p.reject(new Error(m.message));
+    });
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));
+  }
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const p of this.queue.splice(0)) p.reject(e);
+  }
+  run(task: PieceTask): Promise<{ loss: number; probs: Float32Array }> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ resolve, reject });
+      this.worker.postMessage(task, [task.x.buffer as ArrayBuffer, task.y.buffer as ArrayBuffer]);
+    });
+  }
+}
+
+export class GradientHelpers {
+  private version = 0;
+  private readonly slots = new Map<number, SharedArrayBuffer>();
+
+  private constructor(
+    private readonly workers: GradientWorker[],
+    private readonly weights: Float32Array,
+    private readonly parameters: number,
+  ) {}
+
+  /** Threads in all, the main thread included. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * Starts `threads - 1` workers with the same model; resolves when every one is ready. Returns undefined when the
+   * workers cannot run here (no built worker module), so callers fall back to one thread.
+   */
+  static async start(threads: number, spec: { model: ModelName; size: number; seed: number; grn: boolean }, parameters: number): Promise<GradientHelpers | undefined> {
+    const file = workerFile();
+    if (threads < 2 || !file) return undefined;
+    const weights = new SharedArrayBuffer(parameters * 4);
+    const init: GradientWorkerInit = { ...spec, weights };
+    const started = await Promise.all(
+      Array.from({ length: threads - 1 }, () => {
+        const worker = new Worker(file, { workerData: init });
+        return new Promise<Worker>((resolve, reject) => {
+          worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve(worker) : reject(new Error(m.type === 'error' ? m.message : 'unexpected message'))));
+          worker.once('error', reject);
+        });
+      }),
+    );
+    return new GradientHelpers(started.map((w) => new GradientWorker(w)), new Float32Array(weights), parameters);
+  }
+
+  /** Copies the current weights to shared memory (once per step, before the pieces). */
+  publish(vars: readonly tf.Variable[]): void {
+    let offset = 0;
+    for (const v of vars) {
+      this.weights.set(v.dataSync() as Float32Array, offset);
+      offset += v.size;
+    }
+    this.version++;
+  }
+
+  /** Which thread computes piece k: 0 = the main thread. */
+  threadOf(piece: number): number {
+    return piece % this.threads;
+  }
+
+  /** Starts piece k on its worker; the gradients land in the piece's slot (see `slot`). */
+  run(piece: number, x: Float32Array, y: Float32Array, rows: number, posWeight: readonly number[] | undefined, randomStep: number): Promise<{ loss: number; probs: Float32Array }> {
+    const worker = this.workers[this.threadOf(piece) - 1];
+    if (!worker) throw new Error(`piece ${piece} belongs to the main thread`);
+    return worker.run({ type: 'piece', weightsVersion: this.version, x, y, rows, posWeight: posWeight ? [...posWeight] : null, randomStep, slot: this.slot(piece) });
+  }
+
+  /** Piece k's gradients, all weights back to back (valid once its run resolved). */
+  slot(piece: number): SharedArrayBuffer {
+    let s = this.slots.get(piece);
+    if (!s) this.slots.set(piece, (s = new SharedArrayBuffer(this.parameters * 4)));
+    return s;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

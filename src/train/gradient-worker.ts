@@ -1,0 +1,75 @@
+// A gradient worker (worker thread) for data-parallel training on the wasm backend, which runs one thread per
+// process: it builds the same model, takes the current weights from shared memory, computes the gradient of the
+// pieces of a step it is given, and writes each into its own shared slot. The main thread sums the pieces in piece
+// order and applies the optimizer, so the result does not depend on how many threads computed them.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { defaultLoaders } from './backend.js';
+import { buildModel, type ModelName } from './models.js';
+import { pieceGradient } from './piece-gradient.js';
+
+export interface GradientWorkerInit {
+  model: ModelName;
+  size: number;
+  seed: number;
+  grn: boolean;
+  /** current weights, all trainable weights back to back in weight order */
+  weights: SharedArrayBuffer;
+}
+
+export interface PieceTask {
+  type: 'piece';
+  /** bumped by the main thread whenever the weights in shared memory changed */
+  weightsVersion: number;
+  x: Float32Array;
+  y: Float32Array;
+  rows: number;
+  posWeight: number[] | null;
+  randomStep: number;
+  /** where to write this piece's gradients (same layout as the weights) */
+  slot: SharedArrayBuffer;
+}
+
+export type WorkerReply = { type: 'ready'; parameters: number } | { type: 'piece'; loss: number; probs: Float32Array } | { type: 'error'; message: string };
+
+const port = parentPort;
+if (!port) throw new Error('gradient-worker.js runs as a worker thread');
+const init = workerData as GradientWorkerInit;
+
+const loaded = await defaultLoaders.wasm();
+if (!loaded.ok) {
+  port.postMessage({ type: 'error', message: `wasm backend in a gradient worker: ${loaded.message}` } satisfies WorkerReply);
+} else {
+  const model = buildModel(init.model, { size: init.size, seed: init.seed, grn: init.grn });
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const weights = new Float32Array(init.weights);
+  let version = -1;
+  port.on('message', (task: PieceTask) => {
+    try {
+      if (task.weightsVersion !== version) {
+        let offset = 0;
+        for (const v of vars) {
+          const t = tf.tensor(weights.subarray(offset, offset + v.size), v.shape, 'float32');
+          v.assign(t);
+          t.dispose();
+          offset += v.size;
+        }
+        version = task.weightsVersion;
+      }
+      const x = tf.tensor4d(task.x, [task.rows, init.size, init.size, 1]);
+      const y = tf.tensor2d(task.y, [task.rows, task.y.length / task.rows]);
+      const r = pieceGradient(model, vars, x, y, task.posWeight ?? undefined, task.randomStep);
+      const slot = new Float32Array(task.slot);
+      let offset = 0;
+      r.grads.forEach((g) => {
+        slot.set(g.dataSync() as Float32Array, offset);
+        offset += g.size;
+      });
+      tf.dispose([x, y, ...r.grads]);
+      port.postMessage({ type: 'piece', loss: r.loss, probs: r.probs } satisfies WorkerReply, [r.probs.buffer as ArrayBuffer]);
+    } catch (e) {
+      port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
+    }
+  });
+  port.postMessage({ type: 'ready', parameters: weights.length } satisfies WorkerReply);
+}

@@ -1,0 +1,99 @@
+// Data-parallel gradients: pieces of a step computed on gradient workers give the same weights, bit for bit, as the
+// same pieces computed one after another on this thread — so the thread count never changes a result — and the
+// trainer uses the workers when it is asked to, reports how many threads ran, and ends with the same history.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GradientHelpers } from '../../src/train/data-parallel.js';
+import { buildModel, type ModelName } from '../../src/train/models.js';
+import { TorchAdam } from '../../src/train/optimizer.js';
+import { trainStep } from '../../src/train/step.js';
+import { train, type BatchSource } from '../../src/train/trainer.js';
+import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+
+const SIZE = 16;
+
+function batch(n: number, seed: number, size = SIZE): { x: Float32Array; y: Float32Array } {
+  const x = new Float32Array(n * size * size);
+  for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37 + seed) + 0.3 * Math.cos(i * 1.3 - seed);
+  const y = Float32Array.from({ length: n * 4 }, (_, i) => ((i * 7 + seed) % 5 < 2 ? 1 : 0));
+  return { x, y };
+}
+
+function weightsOf(model: tf.LayersModel): Float32Array[] {
+  return model.trainableWeights.map((w) => (w.read().dataSync() as Float32Array).slice());
+}
+
+beforeAll(async () => {
+  registerWasmKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('data-parallel training steps', () => {
+  it.each<[ModelName, number, number, number]>([
+    ['ConvNeXtV2_2D', 16, 8, 4], // 2 pieces: one per thread
+    ['VisionLSTM', 32, 6, 2], // 3 pieces over 2 threads: the main thread takes pieces 0 and 2
+  ])('%s: 3 steps with 2 threads give the same weights, bit for bit, as 1 thread', async (name, size, n, piece) => {
+    const spec = { model: name, size, seed: 3, grn: false };
+    const serial = buildModel(name, spec);
+    const parallel = buildModel(name, spec);
+    const params = serial.trainableWeights.reduce((a, w) => a + w.read().size, 0);
+    const helpers = await GradientHelpers.start(2, spec, params);
+    expect(helpers, 'the gradient worker module is built (dist/train/gradient-worker.js)').toBeDefined();
+    const vars = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+    const optS = new TorchAdam(vars(serial), { kind: 'adam', lr: 1e-3, weightDecay: 1e-5 });
+    const optP = new TorchAdam(vars(parallel), { kind: 'adam', lr: 1e-3, weightDecay: 1e-5 });
+    try {
+      for (let step = 0; step < 3; step++) {
+        const b = batch(n, step, size);
+        const x = tf.tensor4d(b.x, [n, size, size, 1]);
+        const y = tf.tensor2d(b.y, [n, 4]);
+        const s = await trainStep(serial, optS, x, y, [1, 2, 1, 3], step, piece);
+        const p = await trainStep(parallel, optP, x, y, [1, 2, 1, 3], step, piece, helpers);
+        tf.dispose([x, y]);
+        expect(p.loss).toBe(s.loss);
+        expect(Buffer.from(p.probs.buffer).equals(Buffer.from(s.probs.buffer))).toBe(true);
+      }
+      const a = weightsOf(serial);
+      const b = weightsOf(parallel);
+      expect(b.length).toBe(a.length);
+      a.forEach((w, i) => expect(Buffer.from(b[i]!.buffer).equals(Buffer.from(w.buffer)), `weight ${i}`).toBe(true));
+      // and the step did move the weights
+      const fresh = weightsOf(buildModel(name, spec));
+      expect(fresh.some((w, i) => !Buffer.from(w.buffer).equals(Buffer.from(a[i]!.buffer)))).toBe(true);
+    } finally {
+      await helpers?.close();
+      serial.dispose();
+      parallel.dispose();
+    }
+  });
+
+  it('train(): threads 2 runs two threads and ends with the same history as threads 1', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => batch(1, i));
+    const source: BatchSource = {
+      count: (split) => (split === 'train' ? 12 : 4),
+      async *epochBatches(split) {
+        const list = split === 'train' ? rows : rows.slice(0, 4);
+        for (const r of list) yield { x: r.x, y: r.y, n: 1, size: SIZE };
+      },
+    };
+    const base = { model: 'ConvNeXtV2_2D' as const, size: SIZE, epochs: 2, batchSize: 4, lr: 1e-3, posWeight: 'none' as const };
+    const dir = mkdtempSync(join(tmpdir(), 'glioflow-dp-'));
+    try {
+      const one = await train({ ...base, threads: 1 }, source, join(dir, 'one'));
+      const two = await train({ ...base, threads: 2 }, source, join(dir, 'two'));
+      if (!one.ok || !two.ok) throw new Error('training failed');
+      expect(one.value.threads).toBe(1);
+      expect(two.value.threads).toBe(2);
+      expect(two.value.microBatch).toBe(2); // auto: half the batch for a model without batch norm
+      const strip = (h: typeof one.value.history) => h.map(({ seconds: _s, images_per_s: _i, ...rest }) => rest);
+      expect(strip(two.value.history)).toEqual(strip(one.value.history));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+afterAll(() => undefined);
