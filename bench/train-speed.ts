@@ -101,7 +101,7 @@ const rows: Row[] = [];
 for (const model of models) {
   const n = model === 'ViT' ? vitSteps : steps;
   process.stderr.write(`${model}: ours (${warmup} warm-up + ${n} timed steps)…\n`);
-  const r = await measureTrainingSpeed({ models: [model], size, batch, steps: n, warmup });
+  const r = await measureTrainingSpeed({ models: [model], size, batch, steps: n, warmup, threads });
   const ours = r.ok && r.value[0] !== undefined ? r.value[0] : { error: r.ok ? 'no result' : `${r.error.kind}: ${r.error.message}` };
   let torch: TorchOutcome | null = null;
   if (torchVersion !== null) {
@@ -118,7 +118,7 @@ const out: string[] = [];
 const backends = [...new Set(rows.flatMap((r) => ('error' in r.ours ? [] : [r.ours.backend])))];
 out.push(
   `${size}×${size}, batch ${batch}, synthetic data; one training step = training-mode forward, BCE on logits, gradients, Adam (lr 1e-4, wd 1e-5). ` +
-    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
+    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), ${threads} threads asked (data-parallel gradient pieces; one for SENet, whose batch norm keeps batches whole), the trainer's automatic pieces, ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
     (torchVersion === null
       ? `PyTorch: not available (\`${PYTHON} -c 'import torch'\` failed; Debian python3-torch): ours only, no ratio this run.`
       : `PyTorch ${torchVersion} CPU, ${threads} threads asked (${[...new Set(rows.flatMap((r) => (r.torch?.ok ? [r.torch.row.threads] : [])))].join('/')} reported), bench/torch/train_speed.py, ${torchWarmup} warm-up then ${torchSteps} timed (ViT: 1 then 3). Ours and PyTorch alternate per model.`),
@@ -128,7 +128,7 @@ out.push(
 );
 for (const { model, ours, torch, load } of rows) {
   const o = 'error' in ours ? `failed (${ours.error})` : `${f(ours.imagesPerSecond)} (${ours.steps} step${ours.steps === 1 ? '' : 's'}, ${ours.seconds.toFixed(1)} s)`;
-  const be = 'error' in ours ? '-' : `${ours.backend}${ours.microBatch === undefined ? '' : `, micro-batches of ${ours.microBatch}`}`;
+  const be = 'error' in ours ? '-' : `${ours.backend}, ${ours.threads} thread${ours.threads === 1 ? '' : 's'}${ours.microBatch === undefined ? '' : `, pieces of ${ours.microBatch}`}`;
   const t = torch === null ? 'n/a' : torch.ok ? f(torch.row.images_per_s) : `failed (${torch.why})`;
   const ratio = !('error' in ours) && torch?.ok ? ours.imagesPerSecond / torch.row.images_per_s : null;
   out.push(`| ${model} | ${o} | ${be} | ${t} | ${ratio === null ? 'n/a' : `${ratio.toFixed(3)}×`} | ${ratio === null ? 'n/a' : ratio >= TARGET ? 'yes' : '**no**'} | ${load.toFixed(2)} |`);
@@ -158,13 +158,13 @@ out.push('', `What limits us${short.length > 0 && torchVersion !== null ? ` (sho
 if (onWasm) {
   out.push(
     `- **No native backend.** ${skipped.length > 0 ? `Skipped before wasm: ${skipped.join('; ')}. ` : ''}tfjs-node (TensorFlow's C++ kernels, multi-threaded) would be picked first; here training runs on the wasm backend.`,
-    "- **wasm is single-threaded under Node** (SIMD, no threads; backend.ts warns so): one core per process against PyTorch's 2 threads, so kernels as good as PyTorch's would give ~0.5×, the target itself. Data-parallel workers (worker_threads, averaged gradients) are not done (src/train/README.md, Unfinished).",
+    "- **wasm is single-threaded under Node** (SIMD, no threads; backend.ts warns so). Ours splits each step into gradient pieces computed on worker threads (src/train/data-parallel.ts; bit-identical to one thread), but the weight copy to the workers, the sum of the pieces and Adam stay on the main thread, and SENet is not split (batch norm).",
     "- **Gradient kernels wasm lacks are composed of its own ops** (src/train/wasm-kernels.ts: Conv2DBackpropFilter, depthwise backprop filter/input, a rewritten Conv2DBackpropInput, BatchMatMul with explicit transposes): extra copies and passes that PyTorch's oneDNN kernels do not make (conv models).",
   );
 }
 out.push(
   `- **Adam runs in JS memory** (src/train/optimizer.ts): every step each weight and gradient is copied out of the backend (\`dataSync\`), updated in a scalar JS loop and copied back (\`assign\`), because the wasm heap stops at 4 GB (it failed near 2 GB for AlexNet with on-heap moments). It weighs on the models with many weights (AlexNet2D 57 M, ViT 85 M)${adamShares.length > 0 ? `; measured this run: ${adamShares.join(', ')}` : ''}.`,
-  ...(!shows('ViT') ? [] : ["- **ViT is split into gradient micro-batches** (`defaultMicroBatch`: 8 rows at 64×64, so 4 forward/backward passes per step) because its tape does not fit the 4 GB wasm heap at batch 32 in one piece: four passes over 85 M weights, with smaller matmuls, on one core, against PyTorch's 2-thread OpenBLAS/oneDNN matmuls on the whole batch."]),
+  ...(!shows('ViT') ? [] : ["- **ViT is split into gradient micro-batches** (`defaultMicroBatch`: 8 rows at 64×64, so 4 forward/backward passes per step) because its tape does not fit the 4 GB wasm heap at batch 32 in one piece: four passes over 85 M weights, with smaller matmuls, two per thread, against PyTorch's 2-thread OpenBLAS/oneDNN matmuls on the whole batch."]),
   ...(!shows('VisionLSTM') ? [] : ["- **VisionLSTM's BiLSTM is a per-time-step loop of small ops** (src/train/layers.ts; our own layer, for PyTorch's parameters) where PyTorch has a fused LSTM kernel."]),
 );
 process.stdout.write(`${out.join('\n')}\n`);
