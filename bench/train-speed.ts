@@ -118,7 +118,7 @@ const out: string[] = [];
 const backends = [...new Set(rows.flatMap((r) => ('error' in r.ours ? [] : [r.ours.backend])))];
 out.push(
   `${size}×${size}, batch ${batch}, synthetic data; one training step = training-mode forward, BCE on logits, gradients, Adam (lr 1e-4, wd 1e-5). ` +
-    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), ${threads} threads asked (data-parallel gradient pieces; one for SENet, whose batch norm keeps batches whole), the trainer's automatic pieces, ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
+    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), ${threads} threads asked (data-parallel gradient pieces; one for SENet, whose batch norm keeps batches whole, and AlexNet2D, not split by default), the trainer's automatic pieces, ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
     (torchVersion === null
       ? `PyTorch: not available (\`${PYTHON} -c 'import torch'\` failed; Debian python3-torch): ours only, no ratio this run.`
       : `PyTorch ${torchVersion} CPU, ${threads} threads asked (${[...new Set(rows.flatMap((r) => (r.torch?.ok ? [r.torch.row.threads] : [])))].join('/')} reported), bench/torch/train_speed.py, ${torchWarmup} warm-up then ${torchSteps} timed (ViT: 1 then 3). Ours and PyTorch alternate per model.`),
@@ -158,7 +158,7 @@ out.push('', `What limits us${short.length > 0 && torchVersion !== null ? ` (sho
 if (onWasm) {
   out.push(
     `- **No native backend.** ${skipped.length > 0 ? `Skipped before wasm: ${skipped.join('; ')}. ` : ''}tfjs-node (TensorFlow's C++ kernels, multi-threaded) would be picked first; here training runs on the wasm backend.`,
-    "- **wasm is single-threaded under Node** (SIMD, no threads; backend.ts warns so). Ours splits each step into gradient pieces computed on worker threads (src/train/data-parallel.ts; bit-identical to one thread), but the weight copy to the workers, the sum of the pieces and Adam stay on the main thread, and SENet is not split (batch norm).",
+    "- **wasm is single-threaded under Node** (SIMD, no threads; backend.ts warns so). Ours splits each step into gradient pieces computed on worker threads (src/train/data-parallel.ts; bit-identical to one thread), but the weight copy to the workers, the sum of the pieces and Adam stay on the main thread, and SENet (batch norm) and AlexNet2D (57 M weights to copy and sum) are not split.",
     "- **Gradient kernels wasm lacks are composed of its own ops** (src/train/wasm-kernels.ts: Conv2DBackpropFilter, depthwise backprop filter/input, a rewritten Conv2DBackpropInput, BatchMatMul with explicit transposes): extra copies and passes that PyTorch's oneDNN kernels do not make (conv models).",
   );
 }

@@ -73,16 +73,23 @@ export class GradientHelpers {
     if (threads < 2 || !file) return undefined;
     const weights = new SharedArrayBuffer(parameters * 4);
     const init: GradientWorkerInit = { ...spec, weights };
-    const started = await Promise.all(
-      Array.from({ length: threads - 1 }, () => {
-        const worker = new Worker(file, { workerData: init });
-        return new Promise<Worker>((resolve, reject) => {
-          worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve(worker) : reject(new Error(m.type === 'error' ? m.message : 'unexpected message'))));
-          worker.once('error', reject);
-        });
-      }),
-    );
-    return new GradientHelpers(started.map((w) => new GradientWorker(w)), new Float32Array(weights), parameters);
+    const workers = Array.from({ length: threads - 1 }, () => new Worker(file, { workerData: init }));
+    try {
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve, reject) => {
+              worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'unexpected message'))));
+              worker.once('error', reject);
+              worker.once('exit', (code) => reject(new Error(`gradient worker exited (code ${code}) before it was ready`)));
+            }),
+        ),
+      );
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    return new GradientHelpers(workers.map((w) => new GradientWorker(w)), new Float32Array(weights), parameters);
   }
 
   /** Copies the current weights to shared memory (once per step, before the pieces). */

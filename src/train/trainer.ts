@@ -104,6 +104,8 @@ export interface TrainOutcome {
   history: HistoryRow[];
   /** threads that computed the steps (1, or more with gradient workers on wasm) */
   threads: number;
+  /** why fewer threads than asked ran, when that was not by design */
+  threadsNote?: string;
   /** rows per gradient piece (0 = whole batches) */
   microBatch: number;
   bestEpoch: number;
@@ -275,8 +277,15 @@ export async function train(
     // backends use every core already).
     const pieces = p.microBatch > 0 ? Math.ceil(p.batchSize / p.microBatch) : 1;
     const threads = Math.min(p.threads, pieces);
+    let threadsNote: string | undefined;
     if (threads > 1 && tf.getBackend() === 'wasm') {
-      helpers = await GradientHelpers.start(threads, { model: p.model, size: p.size, seed: p.seed, grn: p.grn }, vars.reduce((a, v) => a + v.size, 0));
+      try {
+        helpers = await GradientHelpers.start(threads, { model: p.model, size: p.size, seed: p.seed, grn: p.grn }, vars.reduce((a, v) => a + v.size, 0));
+        if (!helpers) threadsNote = 'gradient workers unavailable (no built gradient-worker.js): one thread';
+      } catch (e) {
+        // Only speed is lost: the pieces give the same result on one thread.
+        threadsNote = `gradient workers failed to start (${e instanceof Error ? e.message : String(e)}): one thread`;
+      }
     }
     let state: CheckpointState | null = null;
     if (existsSync(statePath)) {
@@ -327,6 +336,7 @@ export async function train(
     return ok({
       history,
       threads: helpers?.threads ?? 1,
+      ...(threadsNote === undefined ? {} : { threadsNote }),
       microBatch: p.microBatch,
       bestEpoch: best.epoch,
       bestWeightsPath: join(checkpointDir, BEST),

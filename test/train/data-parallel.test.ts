@@ -2,12 +2,12 @@
 // same pieces computed one after another on this thread — so the thread count never changes a result — and the
 // trainer uses the workers when it is asked to, reports how many threads ran, and ends with the same history.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GradientHelpers } from '../../src/train/data-parallel.js';
-import { buildModel, type ModelName } from '../../src/train/models.js';
+import { autoMicroBatch, buildModel, type ModelName } from '../../src/train/models.js';
 import { TorchAdam } from '../../src/train/optimizer.js';
 import { trainStep } from '../../src/train/step.js';
 import { train, type BatchSource } from '../../src/train/trainer.js';
@@ -70,6 +70,15 @@ describe('data-parallel training steps', () => {
     }
   });
 
+  it('splits batches by default only where it is safe and pays: not SENet (batch norm), not AlexNet2D (57 M weights)', () => {
+    expect(autoMicroBatch('SENet', 64, 32)).toBe(0);
+    expect(autoMicroBatch('AlexNet2D', 64, 32)).toBe(0);
+    expect(autoMicroBatch('ConvNeXtV2_2D', 64, 32)).toBe(16);
+    expect(autoMicroBatch('VisionLSTM', 64, 31)).toBe(16);
+    expect(autoMicroBatch('ViT', 64, 32)).toBe(8); // what the wasm heap needs
+    expect(autoMicroBatch('ConvNeXtV2_2D', 64, 1)).toBe(0);
+  });
+
   it('train(): threads 2 runs two threads and ends with the same history as threads 1', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => batch(1, i));
     const source: BatchSource = {
@@ -96,4 +105,3 @@ describe('data-parallel training steps', () => {
   });
 });
 
-afterAll(() => undefined);

@@ -126,6 +126,7 @@ export default defineStage({
     if (o.resumedAfterEpoch !== null) ctx.log('info', `resumed after epoch ${o.resumedAfterEpoch} from the checkpoint of an interrupted run`);
     ctx.record('micro_batch', o.microBatch);
     ctx.record('threads', o.threads);
+    if (o.threadsNote) ctx.log('warn', o.threadsNote);
     const summary: TrainingSummary = {
       model,
       params: ctx.params,
