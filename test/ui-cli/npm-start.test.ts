@@ -38,3 +38,14 @@ describe('npm start on a fresh clone', () => {
     expect(r.stderr).toMatch(/running the demo on a synthetic TCGA-shaped cohort/);
   });
 });
+
+describe('the glioflow bin', () => {
+  it('runs as a program, as npx and npm link run it (shebang and executable bit)', () => {
+    const r = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    expect(r.error, 'dist/cli.js could not be executed directly').toBeUndefined();
+    expect(r.status).toBe(0);
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };
+    expect(r.stdout.trim()).toBe(pkg.version);
+    expect(pkg.bin['glioflow']).toBe('dist/cli.js');
+  });
+});
