@@ -145,3 +145,41 @@ export async function decodeFrames(bytes: Uint8Array, header: SliceHeader): Prom
     return fail('decode-failed', `unexpected decode failure: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+/** One frame's stored samples (integers) and the rescale that makes them modality values. */
+export interface StoredFrame {
+  samples: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+  slope: number;
+  intercept: number;
+}
+
+/**
+ * Every frame's stored integer samples, without the float conversion, for uncompressed 8/16-bit files (where they are
+ * the bytes themselves): a consumer that only needs order statistics can apply the rescale to two values instead of
+ * every pixel. Other files (compressed, 1- or 32-bit) give undefined: use decodeFrames. Never throws.
+ */
+export function storedFrames(bytes: Uint8Array, header: SliceHeader): Result<StoredFrame[], DicomRejection> | undefined {
+  try {
+    const layout = readLayout(bytes, header.file);
+    if (!layout.ok) return layout;
+    const h = layout.value.header;
+    if (h.rows !== header.rows || h.columns !== header.columns || h.frames !== header.frames || h.transferSyntax !== header.transferSyntax) {
+      return fail('bad-header', 'the header passed does not describe these bytes');
+    }
+    if (codecOf(h.transferSyntax) !== 'native' || (h.bitsAllocated !== 8 && h.bitsAllocated !== 16)) return undefined;
+    const ds = layout.value.parsed.dataSet;
+    const pixel = ds.elements['x7fe00010']!;
+    const pixels = h.rows * h.columns;
+    const bps = h.bitsAllocated / 8 as 1 | 2;
+    const fmt: SampleFormat = { signed: h.pixelRepresentation === 1, signBits: 0 };
+    const frames: StoredFrame[] = [];
+    for (let f = 0; f < h.frames; f++) {
+      const samples = readSamples(ds.byteArray, pixel.dataOffset + f * pixels * bps, pixels, bps, h.transferSyntax === TS.explicitBE, fmt) as StoredFrame['samples'];
+      const [slope, intercept] = rescaleFor(h, f);
+      frames.push({ samples, slope, intercept });
+    }
+    return ok(frames);
+  } catch (e) {
+    return fail('decode-failed', `unexpected decode failure: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

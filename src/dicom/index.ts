@@ -13,7 +13,7 @@ export type {
 } from './types.js';
 export { LIMITS } from './types.js';
 export { parseHeader } from './header.js';
-export { decodeFrames } from './decode.js';
+export { decodeFrames, storedFrames, type StoredFrame } from './decode.js';
 export { planeOf, normalOf } from './geometry.js';
 export { classifySequence } from './sequence.js';
 export { groupIntoSeries } from './series.js';

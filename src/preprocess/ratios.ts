@@ -112,7 +112,7 @@ let sample = new Float64Array(SAMPLE);
  * are at or below the pivot (an unlucky sample) it returns undefined and the caller selects on
  * everything.
  */
-function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number): BlackPixelRatio | undefined {
+function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number, map: (v: number) => number = (v) => v): BlackPixelRatio | undefined {
   const stride = Math.floor(n / SAMPLE);
   for (let i = 0; i < SAMPLE; i++) sample[i] = +values[i * stride]!;
   sample = sample.sort(); // NaN sorts last; a NaN pixel is caught in the pass below
@@ -133,7 +133,8 @@ function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number): Bl
   const gamma = (n - 1) * (BLACK_PERCENTILE / 100) - prev;
   if (prev >= below) {
     // both order statistics are the pivot: threshold = pivot, and every pixel <= it counts
-    return { threshold: lerp(pivot, pivot, gamma), ratio: (below + equal) / n };
+    const p = map(pivot);
+    return { threshold: lerp(p, p, gamma), ratio: (below + equal) / n };
   }
   select(a, 0, below - 1, prev);
   const lower = a[prev]!;
@@ -148,10 +149,31 @@ function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number): Bl
       upperCount = 1;
     } else if (v === upper) upperCount++;
   }
-  const threshold = lerp(lower, upper, gamma);
+  const lowerV = map(lower);
+  const upperV = map(upper);
+  const threshold = lerp(lowerV, upperV, gamma);
   // Outside [lower, upper] only by rounding: leave that corner to the full path.
-  if (!(threshold >= lower && threshold <= upper)) return undefined;
-  return { threshold, ratio: (prev + 1 + (threshold === upper ? upperCount : 0)) / n };
+  if (!(threshold >= lowerV && threshold <= upperV)) return undefined;
+  return { threshold, ratio: (prev + 1 + (threshold === upperV ? upperCount : 0)) / n };
+}
+
+/**
+ * The same as `blackPixelRatio(stored × slope + intercept)` with the modality values computed in float64 (as pydicom
+ * and numpy do), from the stored integer samples, without converting every pixel: with a positive slope the rescale
+ * keeps the order of the values, so the order statistics can be found among the stored integers and rescaled alone.
+ * That needs the rescale strictly increasing from one integer to the next in float64 (slope not lost against the
+ * intercept); otherwise, and for small or unlucky slices, every value is rescaled and `blackPixelRatio` decides.
+ */
+export function blackPixelRatioOfStored(samples: ArrayLike<number>, slope: number, intercept: number): BlackPixelRatio {
+  const n = samples.length;
+  const rescale = (v: number): number => v * slope + intercept;
+  if (n >= SAMPLED_PIVOT_MIN && slope > 0 && Number.isFinite(slope) && Number.isFinite(intercept) && slope * 2 ** 50 > Math.abs(intercept) + 1) {
+    const fast = bySampledPivot(samples, n, rescale);
+    if (fast) return fast;
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = rescale(samples[i]!);
+  return blackPixelRatio(values);
 }
 
 /** Threshold and ratio by a selection over a float64 copy of every pixel. */

@@ -1,6 +1,7 @@
 // The committed MIT-licensed fixtures (test/fixtures/dicom/files) against pydicom's values: runs without ../shared.
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, parseHeader } from '../../src/dicom/index.js';
+import { decodeFrames, parseHeader, storedFrames } from '../../src/dicom/index.js';
+import { blackPixelRatio, blackPixelRatioOfStored } from '../../src/preprocess/ratios.js';
 import { decodeJpegDct } from '../../src/dicom/jpeg-dct.js';
 import { compareWithReference, FIXTURES, loadReference, readBytes } from './helpers.js';
 
@@ -31,6 +32,29 @@ describe('DICOM fixtures', () => {
     const { header, result } = await decode(name);
     if (!result.ok) throw new Error(`${name}: ${result.error.reason}: ${result.error.message}`);
     expect(compareWithReference(result.value, ref.fixtures[name]!, header!.rows, header!.columns, header!.rescaleSlope)).toEqual([]);
+  });
+
+  it('storedFrames: the stored integers of every uncompressed 8/16-bit fixture, undefined for the others; rescaled they are decodeFrames\' values, and the ratio from them is the float64 one', async () => {
+    let native = 0;
+    for (const [name] of decodable) {
+      const { header, result } = await decode(name);
+      if (!header || !result.ok) continue;
+      const stored = storedFrames(readBytes(FIXTURES + name), header);
+      const uncompressed = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'].includes(header.transferSyntax);
+      if (!uncompressed || (header.bitsAllocated !== 8 && header.bitsAllocated !== 16)) {
+        expect(stored, name).toBeUndefined();
+        continue;
+      }
+      if (!stored?.ok) throw new Error(`${name}: storedFrames failed`);
+      native++;
+      expect(stored.value).toHaveLength(result.value.length);
+      stored.value.forEach((f, k) => {
+        const physical = Float64Array.from(f.samples, (v) => v * f.slope + f.intercept);
+        expect(Float32Array.from(physical), `${name} frame ${k}`).toEqual(result.value[k]);
+        expect(blackPixelRatioOfStored(f.samples, f.slope, f.intercept), `${name} frame ${k}`).toEqual(blackPixelRatio(physical));
+      });
+    }
+    expect(native).toBeGreaterThanOrEqual(4);
   });
 
   it('keeps 32-bit unsigned samples beyond the 16-bit range (rtdose)', async () => {

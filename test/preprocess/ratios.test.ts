@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { blackPixelRatio } from '../../src/preprocess/ratios.js';
+import { blackPixelRatio, blackPixelRatioOfStored } from '../../src/preprocess/ratios.js';
 
 // Reference: numpy 1.24 np.percentile(x.astype(float64), 5) and np.mean(x <= thr), written by
 // test/fixtures/preprocess/make_ratio_fixtures.py (run with /usr/bin/python3).
@@ -132,5 +132,29 @@ describe('blackPixelRatio against a sort-based reference (selection correctness)
     const withNaN = Float64Array.from({ length: 4096 }, (_, i) => i);
     withNaN[4095 - 3] = Number.NaN;
     expect(blackPixelRatio(withNaN)).toEqual({ threshold: Number.NaN, ratio: 0 });
+  });
+});
+
+describe('blackPixelRatioOfStored (order statistics on stored integers, rescale applied to two values)', () => {
+  // numpy on pydicom's modality values: stored.astype(float64) * slope + intercept, then the percentile
+  const viaFloat64 = (stored: ArrayLike<number>, slope: number, intercept: number) =>
+    blackPixelRatio(Float64Array.from(stored, (v) => v * slope + intercept));
+
+  it('equals the float64 route on 400 random slices: 8/16-bit, signed or not, with and without rescale', () => {
+    let state = 987654;
+    const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rescales: [number, number][] = [[1, 0], [0.5, -1000], [2.5, 16], [0.0123, -7.5], [1e-3, 1024], [3, -32768], [0.1, 0.1], [-1, 0], [0, 5], [1e-12, 1e6]];
+    for (let trial = 0; trial < 400; trial++) {
+      const n = trial < 40 ? 1 + Math.floor(rand() * 3000) : 2048 + Math.floor(rand() * 30000);
+      const kind = trial % 4;
+      const stored = kind === 0 ? new Uint16Array(n) : kind === 1 ? new Int16Array(n) : kind === 2 ? new Uint8Array(n) : new Int8Array(n);
+      const range = kind === 0 ? 4096 : kind === 1 ? 2000 : kind === 2 ? 256 : 128;
+      const background = rand();
+      for (let i = 0; i < n; i++) stored[i] = rand() < background ? (kind === 1 ? -range : 0) : Math.floor(rand() * range) - (kind === 1 || kind === 3 ? range / 2 : 0);
+      const [slope, intercept] = rescales[trial % rescales.length]!;
+      const got = blackPixelRatioOfStored(stored, slope, intercept);
+      const want = viaFloat64(stored, slope, intercept);
+      expect(Object.is(got.threshold, want.threshold) && got.ratio === want.ratio, `trial ${trial} n=${n} slope ${slope} intercept ${intercept}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`).toBe(true);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Item function of the ratios stage (worker pool): one series → each slice's black-pixel ratio.
 import { readFileSync } from 'node:fs';
-import { decodeFrames, parseHeader } from '../../dicom/index.js';
-import { blackPixelRatio } from '../../preprocess/ratios.js'; // not the index: it loads ml-kmeans
+import { decodeFrames, parseHeader, storedFrames } from '../../dicom/index.js';
+import { blackPixelRatio, blackPixelRatioOfStored, type BlackPixelRatio } from '../../preprocess/ratios.js'; // not the index: it loads ml-kmeans
 import type { SliceRatio } from './types.js';
 
 export interface RatioInput {
@@ -11,24 +11,29 @@ export interface RatioInput {
 
 export async function seriesRatios(input: RatioInput): Promise<SliceRatio[]> {
   const out: SliceRatio[] = [];
-  let current: { file: string; frames: Float32Array[] | string } | undefined;
+  // Each frame's ratio, or why there is none. Uncompressed 8/16-bit files are read as stored integers (the rescale is
+  // applied to the two order statistics, in float64 as numpy does); the others are decoded to modality values.
+  let current: { file: string; frames: (() => BlackPixelRatio)[] | string } | undefined;
   for (const slice of input.slices) {
     if (current?.file !== slice.file) {
       const bytes = readFileSync(`${input.root}/${slice.file}`); // worker thread: blocking is fine
       const header = parseHeader(bytes, slice.file);
       if (!header.ok) current = { file: slice.file, frames: `${header.error.reason}: ${header.error.message}` };
       else {
-        const frames = await decodeFrames(bytes, header.value);
-        current = { file: slice.file, frames: frames.ok ? frames.value : `${frames.error.reason}: ${frames.error.message}` };
+        const stored = storedFrames(bytes, header.value);
+        const frames = stored ?? (await decodeFrames(bytes, header.value));
+        current = !frames.ok
+          ? { file: slice.file, frames: `${frames.error.reason}: ${frames.error.message}` }
+          : { file: slice.file, frames: frames.value.map((f) => (f instanceof Float32Array ? () => blackPixelRatio(f) : () => blackPixelRatioOfStored(f.samples, f.slope, f.intercept))) };
       }
     }
     const frames = current.frames;
-    const pixels = typeof frames === 'string' ? undefined : frames[slice.frame];
-    if (!pixels) {
+    const ratioOf = typeof frames === 'string' ? undefined : frames[slice.frame];
+    if (!ratioOf) {
       out.push({ file: slice.file, frame: slice.frame, ratio: null, threshold: null, error: typeof frames === 'string' ? frames : `frame ${slice.frame} missing` });
       continue;
     }
-    const { ratio, threshold } = blackPixelRatio(pixels);
+    const { ratio, threshold } = ratioOf();
     out.push({ file: slice.file, frame: slice.frame, ratio, threshold });
   }
   return out;
