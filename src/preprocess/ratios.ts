@@ -167,7 +167,9 @@ function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number, map
 export function blackPixelRatioOfStored(samples: ArrayLike<number>, slope: number, intercept: number): BlackPixelRatio {
   const n = samples.length;
   const rescale = (v: number): number => v * slope + intercept;
-  if (n >= SAMPLED_PIVOT_MIN && slope > 0 && Number.isFinite(slope) && Number.isFinite(intercept) && slope * 2 ** 50 > Math.abs(intercept) + 1) {
+  // Stored samples are 8- or 16-bit: |v| <= 65536, so every rescaled value is finite when this bound is.
+  const finite = Number.isFinite(slope * 65536 + Math.abs(intercept));
+  if (n >= SAMPLED_PIVOT_MIN && slope > 0 && finite && slope * 2 ** 50 > Math.abs(intercept) + 1) {
     const fast = bySampledPivot(samples, n, rescale);
     if (fast) return fast;
   }

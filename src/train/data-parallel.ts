@@ -79,7 +79,12 @@ export class GradientHelpers {
         workers.map(
           (worker) =>
             new Promise<void>((resolve, reject) => {
-              worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'unexpected message'))));
+              worker.once('message', (m: WorkerReply) => {
+                // A worker built from another version of the model code (a stale dist/) would compute wrong gradients.
+                if (m.type === 'ready' && m.parameters !== parameters) reject(new Error(`gradient worker's model has ${m.parameters} weights, this one ${parameters}: rebuild (npm run build)`));
+                else if (m.type === 'ready') resolve();
+                else reject(new Error(m.type === 'error' ? m.message : 'unexpected message'));
+              });
               worker.once('error', reject);
               worker.once('exit', (code) => reject(new Error(`gradient worker exited (code ${code}) before it was ready`)));
             }),
@@ -114,10 +119,14 @@ export class GradientHelpers {
     return worker.run({ type: 'piece', weightsVersion: this.version, x, y, rows, posWeight: posWeight ? [...posWeight] : null, randomStep, slot: this.slot(piece) });
   }
 
-  /** Piece k's gradients, all weights back to back (valid once its run resolved). */
+  /**
+   * Piece k's gradients, all weights back to back (valid once its run resolved). Two slots per worker, alternating
+   * over its pieces: the step starts a worker's next piece only after summing the one before last (step.ts).
+   */
   slot(piece: number): SharedArrayBuffer {
-    let s = this.slots.get(piece);
-    if (!s) this.slots.set(piece, (s = new SharedArrayBuffer(this.parameters * 4)));
+    const key = this.threadOf(piece) * 2 + (Math.floor(piece / this.threads) % 2);
+    let s = this.slots.get(key);
+    if (!s) this.slots.set(key, (s = new SharedArrayBuffer(this.parameters * 4)));
     return s;
   }
 

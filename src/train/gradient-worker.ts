@@ -71,5 +71,5 @@ if (!loaded.ok) {
       port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
     }
   });
-  port.postMessage({ type: 'ready', parameters: weights.length } satisfies WorkerReply);
+  port.postMessage({ type: 'ready', parameters: vars.reduce((a, v) => a + v.size, 0) } satisfies WorkerReply);
 }

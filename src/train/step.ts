@@ -52,18 +52,34 @@ export async function trainStep(
 
   const pieces = Math.ceil(n / piece);
   const rowsOf = (k: number): number => Math.min(piece, n - k * piece);
-  // Pieces for other threads start first, on the weights of this step.
+  // Pieces for other threads start first, on the weights of this step. Each worker has two gradient slots: its next
+  // piece starts when the step has summed the one before last (pieces are summed in order), so memory stays at two
+  // weight-sized slots per worker however many pieces a step has.
   const remote = new Map<number, Promise<{ loss: number; probs: Float32Array }>>();
+  const queued = new Map<number, number[]>(); // thread → its pieces not started yet
+  let launch = (_thread: number): void => undefined;
   if (helpers && helpers.threads > 1) {
-    helpers.publish(vars);
+    const h = helpers;
+    h.publish(vars);
     const xs = x.dataSync() as Float32Array;
     const ys = y.dataSync() as Float32Array;
     const perRow = xs.length / n;
     for (let k = 0; k < pieces; k++) {
-      if (helpers.threadOf(k) === 0) continue;
+      const t = h.threadOf(k);
+      if (t !== 0) queued.set(t, [...(queued.get(t) ?? []), k]);
+    }
+    launch = (t) => {
+      const k = queued.get(t)?.shift();
+      if (k === undefined) return;
       const start = k * piece;
       const rows = rowsOf(k);
-      remote.set(k, helpers.run(k, xs.slice(start * perRow, (start + rows) * perRow), ys.slice(start * labels, (start + rows) * labels), rows, posWeight, step * 64 + k));
+      const p = h.run(k, xs.slice(start * perRow, (start + rows) * perRow), ys.slice(start * labels, (start + rows) * labels), rows, posWeight, step * 64 + k);
+      p.catch(() => undefined); // awaited in order below; this only keeps a failure from being "unhandled" meanwhile
+      remote.set(k, p);
+    };
+    for (const t of queued.keys()) {
+      launch(t);
+      launch(t);
     }
   }
 
@@ -92,6 +108,7 @@ export async function trainStep(
         return view;
       });
       add(k, (i) => views[i]!);
+      launch(helpers!.threadOf(k)); // its slot is free again
       loss += r.loss * (rows / n);
       probs.set(r.probs, start * labels);
       continue;

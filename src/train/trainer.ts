@@ -4,6 +4,7 @@
 // last finished epoch and ends with the same history. The best epoch by validation loss is kept as best.gft.
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { freemem } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { err, ok, toGlioflowError, type GlioflowError, type Result } from '../engine/result.js';
@@ -276,8 +277,17 @@ export async function train(
     // Data parallel only where it can help: several pieces per step, and wasm (one thread per process; the native
     // backends use every core already).
     const pieces = p.microBatch > 0 ? Math.ceil(p.batchSize / p.microBatch) : 1;
-    const threads = Math.min(p.threads, pieces);
-    let threadsNote: string | undefined;
+    const weightBytes = vars.reduce((a, v) => a + v.size, 0) * 4;
+    // A worker holds a model copy, its own wasm heap (the gradient tape: several times the weights) and two gradient
+    // slots; use at most half the free memory for them.
+    const byMemory = 1 + Math.floor((freemem() * 0.5) / (weightBytes * 6 + 512 * 2 ** 20));
+    let threads = Math.min(p.threads, pieces, byMemory);
+    let threadsNote: string | undefined = threads < Math.min(p.threads, pieces) ? `${threads} thread(s), not ${Math.min(p.threads, pieces)}: free memory` : undefined;
+    if (threads > 1 && model.nonTrainableWeights.length > 0) {
+      // batch norm's running statistics would be updated by the main thread's pieces only
+      threads = 1;
+      threadsNote = 'one thread: the model has batch norm statistics';
+    }
     if (threads > 1 && tf.getBackend() === 'wasm') {
       try {
         helpers = await GradientHelpers.start(threads, { model: p.model, size: p.size, seed: p.seed, grn: p.grn }, vars.reduce((a, v) => a + v.size, 0));

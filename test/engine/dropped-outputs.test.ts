@@ -42,4 +42,21 @@ describe('materialised outputs a run no longer makes', () => {
     expect(p.read('experiments/summary.json')).toBe('{"my": "notes"}\n');
     expect(result.stderr).toContain('left experiments/summary.json: no longer an output of summary, but edited since it was written');
   });
+
+  it("never removes a path another stage materialises, even one this stage wrote before", () => {
+    const two = (a: string, b: string): string =>
+      `${fourStagePipeline().replace('to: experiments/summary.json', `to: ${a}`)}  summary2:\n    uses: folder-summary\n    needs: [shift]\n    params: { to: ${b} }\n`;
+    p.write('pipeline.yaml', two('experiments/a.json', 'experiments/b.json'));
+    expect(p.run().summary.ok).toBe(true);
+    // summary takes over b.json; summary2 moves on to c.json
+    p.write('pipeline.yaml', two('experiments/b.json', 'experiments/c.json'));
+    const { summary } = p.run();
+    expect(summary.ok).toBe(true);
+    expect(existsSync(join(p.dir, 'experiments/a.json'))).toBe(false);
+    expect(existsSync(join(p.dir, 'experiments/b.json'))).toBe(true);
+    expect(existsSync(join(p.dir, 'experiments/c.json'))).toBe(true);
+    // and a run with nothing to do leaves them all
+    expect(p.run().summary.ok).toBe(true);
+    expect(existsSync(join(p.dir, 'experiments/b.json'))).toBe(true);
+  });
 });

@@ -143,7 +143,7 @@ describe('blackPixelRatioOfStored (order statistics on stored integers, rescale 
   it('equals the float64 route on 400 random slices: 8/16-bit, signed or not, with and without rescale', () => {
     let state = 987654;
     const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const rescales: [number, number][] = [[1, 0], [0.5, -1000], [2.5, 16], [0.0123, -7.5], [1e-3, 1024], [3, -32768], [0.1, 0.1], [-1, 0], [0, 5], [1e-12, 1e6]];
+    const rescales: [number, number][] = [[1, 0], [0.5, -1000], [2.5, 16], [0.0123, -7.5], [1e-3, 1024], [3, -32768], [0.1, 0.1], [-1, 0], [0, 5], [1e-12, 1e6], [1e305, 0], [1e300, -1e308]];
     for (let trial = 0; trial < 400; trial++) {
       const n = trial < 40 ? 1 + Math.floor(rand() * 3000) : 2048 + Math.floor(rand() * 30000);
       const kind = trial % 4;

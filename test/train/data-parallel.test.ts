@@ -35,6 +35,7 @@ describe('data-parallel training steps', () => {
   it.each<[ModelName, number, number, number]>([
     ['ConvNeXtV2_2D', 16, 8, 4], // 2 pieces: one per thread
     ['VisionLSTM', 32, 6, 2], // 3 pieces over 2 threads: the main thread takes pieces 0 and 2
+    ['ConvNeXtV2_2D', 16, 10, 1], // 10 pieces: the worker's five reuse its two gradient slots in turn
   ])('%s: 3 steps with 2 threads give the same weights, bit for bit, as 1 thread', async (name, size, n, piece) => {
     const spec = { model: name, size, seed: 3, grn: false };
     const serial = buildModel(name, spec);
@@ -67,6 +68,23 @@ describe('data-parallel training steps', () => {
       await helpers?.close();
       serial.dispose();
       parallel.dispose();
+    }
+  });
+
+  it('a dead worker fails the step with an error (no unhandled rejection, no hang)', async () => {
+    const spec = { model: 'ConvNeXtV2_2D' as const, size: SIZE, seed: 1, grn: false };
+    const model = buildModel(spec.model, spec);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const helpers = await GradientHelpers.start(2, spec, vars.reduce((a, v) => a + v.size, 0));
+    await helpers?.close();
+    const b = batch(8, 0);
+    const x = tf.tensor4d(b.x, [8, SIZE, SIZE, 1]);
+    const y = tf.tensor2d(b.y, [8, 4]);
+    try {
+      await expect(trainStep(model, new TorchAdam(vars, { kind: 'adam', lr: 1e-3, weightDecay: 0 }), x, y, undefined, 0, 1, helpers)).rejects.toThrow(/gradient worker/);
+    } finally {
+      tf.dispose([x, y]);
+      model.dispose();
     }
   });
 

@@ -1,6 +1,6 @@
 // Files people read (experiments/…) are copies of stored objects: restored when missing or edited.
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { tempPathFor } from '../atomic.js';
 import type { Project } from '../project.js';
 import type { OutputRef } from '../stage-api.js';
@@ -39,19 +39,29 @@ export async function dropMaterialized(
   project: Project,
   before: Record<string, OutputRef> | undefined,
   after: Record<string, OutputRef>,
-): Promise<{ removed: string[]; edited: string[] }> {
+  /** paths other stages materialise: never removed */
+  claimed: ReadonlySet<string>,
+): Promise<{ removed: string[]; edited: string[]; failed: string[] }> {
   const still = new Set(Object.values(after).flatMap((ref) => (ref.materialized ? [ref.materialized] : [])));
   const removed: string[] = [];
   const edited: string[] = [];
+  const failed: string[] = [];
   for (const ref of Object.values(before ?? {})) {
-    if (!ref.materialized || still.has(ref.materialized)) continue;
-    const file = join(project.root, ref.materialized);
+    if (!ref.materialized || still.has(ref.materialized) || claimed.has(ref.materialized)) continue;
+    const file = resolve(project.root, ref.materialized);
+    if (!file.startsWith(project.root + sep)) continue; // only ever inside the project
     const current = await project.outputStats.hash(file).catch(() => undefined);
     if (current === undefined) continue; // already gone
-    if (current.hash === ref.hash) {
+    if (current.hash !== ref.hash) {
+      edited.push(ref.materialized);
+      continue;
+    }
+    try {
       await rm(file, { force: true });
       removed.push(ref.materialized);
-    } else edited.push(ref.materialized);
+    } catch {
+      failed.push(ref.materialized); // open elsewhere, no permission: the run goes on
+    }
   }
-  return { removed, edited };
+  return { removed, edited, failed };
 }

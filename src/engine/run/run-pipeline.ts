@@ -95,9 +95,14 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
     );
 
   const dropOld = async (stage: string, before: StageRecord | undefined, after: Record<string, OutputRef>): Promise<void> => {
-    const { removed, edited } = await dropMaterialized(project, before?.outputs, after);
+    // what every other stage materialises (as the lock and this run know it) stays, whoever wrote it first
+    const claimed = new Set<string>();
+    for (const [name, entry] of Object.entries(project.lock.stages)) if (name !== stage) for (const ref of Object.values(entry.outputs ?? {})) if (ref.materialized) claimed.add(ref.materialized);
+    for (const [name, f] of finished) if (name !== stage) for (const ref of Object.values(f.outputs)) if (ref.materialized) claimed.add(ref.materialized);
+    const { removed, edited, failed } = await dropMaterialized(project, before?.outputs, after, claimed);
     for (const file of removed) emit({ type: 'log', level: 'info', stage, message: `removed ${file}: no longer an output of ${stage}` });
     for (const file of edited) emit({ type: 'log', level: 'warn', stage, message: `left ${file}: no longer an output of ${stage}, but edited since it was written` });
+    for (const file of failed) emit({ type: 'log', level: 'warn', stage, message: `could not remove ${file} (no longer an output of ${stage})` });
   };
 
   const restoreMaterialized = async (record: StageRecord): Promise<string[]> => {
