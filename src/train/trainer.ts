@@ -4,7 +4,7 @@
 // last finished epoch and ends with the same history. The best epoch by validation loss is kept as best.gft.
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { freemem } from 'node:os';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { err, ok, toGlioflowError, type GlioflowError, type Result } from '../engine/result.js';
@@ -279,10 +279,11 @@ export async function train(
     const pieces = p.microBatch > 0 ? Math.ceil(p.batchSize / p.microBatch) : 1;
     const weightBytes = vars.reduce((a, v) => a + v.size, 0) * 4;
     // A worker holds a model copy, its own wasm heap (the gradient tape: several times the weights) and two gradient
-    // slots; use at most half the free memory for them.
-    const byMemory = 1 + Math.floor((freemem() * 0.5) / (weightBytes * 6 + 512 * 2 ** 20));
+    // slots; use at most half the machine's memory for them (total, not free: free memory is mostly page cache on
+    // macOS and Linux alike, and would keep busy machines at one thread for no reason).
+    const byMemory = 1 + Math.floor((totalmem() * 0.5) / (weightBytes * 6 + 512 * 2 ** 20));
     let threads = Math.min(p.threads, pieces, byMemory);
-    let threadsNote: string | undefined = threads < Math.min(p.threads, pieces) ? `${threads} thread(s), not ${Math.min(p.threads, pieces)}: free memory` : undefined;
+    let threadsNote: string | undefined = threads < Math.min(p.threads, pieces) ? `${threads} thread(s), not ${Math.min(p.threads, pieces)}: memory` : undefined;
     if (threads > 1 && model.nonTrainableWeights.length > 0) {
       // batch norm's running statistics would be updated by the main thread's pieces only
       threads = 1;
