@@ -47,22 +47,35 @@ function frameFragments(ds: DataSet, pixel: Element, frames: number): Uint8Array
   return starts.map((s, i) => concat(s, i + 1 < starts.length ? starts[i + 1]! : fragments.length));
 }
 
-function nativeFrames(ds: DataSet, pixel: Element, h: SliceHeader, bigEndian: boolean): Float32Array[] {
+/** Frame f's stored samples of an uncompressed 8/16/32-bit file (a view on the bytes when they are aligned little endian). */
+function nativeSamples(ds: DataSet, pixel: Element, h: SliceHeader, f: number): ArrayLike<number> {
+  const pixels = h.rows * h.columns;
+  const bps = (h.bitsAllocated / 8) as 1 | 2 | 4;
+  return readSamples(ds.byteArray, pixel.dataOffset + f * pixels * bps, pixels, bps, h.transferSyntax === TS.explicitBE, { signed: h.pixelRepresentation === 1, signBits: 0 });
+}
+
+function nativeFrames(ds: DataSet, pixel: Element, h: SliceHeader): Float32Array[] {
   const pixels = h.rows * h.columns;
   const out: Float32Array[] = [];
-  const fmt: SampleFormat = { signed: h.pixelRepresentation === 1, signBits: 0 };
   for (let f = 0; f < h.frames; f++) {
     const frame = new Float32Array(pixels);
-    if (h.bitsAllocated === 1) {
-      rescaleInto(frame, readBits(ds.byteArray, pixel.dataOffset, f * pixels, pixels), ...rescaleFor(h, f));
-    } else {
-      const bps = (h.bitsAllocated / 8) as 1 | 2 | 4;
-      const samples = readSamples(ds.byteArray, pixel.dataOffset + f * pixels * bps, pixels, bps, bigEndian, fmt);
-      rescaleInto(frame, samples, ...rescaleFor(h, f));
-    }
+    const samples = h.bitsAllocated === 1 ? readBits(ds.byteArray, pixel.dataOffset, f * pixels, pixels) : nativeSamples(ds, pixel, h, f);
+    rescaleInto(frame, samples, ...rescaleFor(h, f));
     out.push(frame);
   }
   return out;
+}
+
+/** The file's layout, after checking that `header` (from parseHeader) describes these bytes. */
+function checkedLayout(bytes: Uint8Array, header: SliceHeader): Result<{ h: SliceHeader; ds: DataSet; pixel: Element }, DicomRejection> {
+  const layout = readLayout(bytes, header.file);
+  if (!layout.ok) return layout;
+  const h = layout.value.header;
+  if (h.rows !== header.rows || h.columns !== header.columns || h.frames !== header.frames || h.transferSyntax !== header.transferSyntax) {
+    return fail('bad-header', 'the header passed does not describe these bytes');
+  }
+  const ds = layout.value.parsed.dataSet;
+  return ok({ h, ds, pixel: ds.elements['x7fe00010']! });
 }
 
 function rescaleFor(h: SliceHeader, frame: number): [number, number] {
@@ -107,16 +120,11 @@ function codecFrame(d: DecodedFrame, h: SliceHeader, f: number): Float32Array {
  */
 export async function decodeFrames(bytes: Uint8Array, header: SliceHeader): Promise<Result<Float32Array[], DicomRejection>> {
   try {
-    const layout = readLayout(bytes, header.file);
+    const layout = checkedLayout(bytes, header);
     if (!layout.ok) return layout;
-    const h = layout.value.header;
-    if (h.rows !== header.rows || h.columns !== header.columns || h.frames !== header.frames || h.transferSyntax !== header.transferSyntax) {
-      return fail('bad-header', 'the header passed does not describe these bytes');
-    }
-    const ds = layout.value.parsed.dataSet;
-    const pixel = ds.elements['x7fe00010']!;
+    const { h, ds, pixel } = layout.value;
     const codec = codecOf(h.transferSyntax);
-    if (codec === 'native') return ok(nativeFrames(ds, pixel, h, h.transferSyntax === TS.explicitBE));
+    if (codec === 'native') return ok(nativeFrames(ds, pixel, h));
     if (h.bitsAllocated === 1 || h.bitsAllocated === 32 && codec !== 'rle') {
       return fail('unsupported-syntax', `${h.bitsAllocated}-bit pixels in ${h.transferSyntax}`);
     }
@@ -159,24 +167,17 @@ export interface StoredFrame {
  * every pixel. Other files (compressed, 1- or 32-bit) give undefined: use decodeFrames. Never throws.
  */
 export function storedFrames(bytes: Uint8Array, header: SliceHeader): Result<StoredFrame[], DicomRejection> | undefined {
+  // decided from the header already parsed, so that a file left to decodeFrames is not parsed here too
+  if (codecOf(header.transferSyntax) !== 'native' || (header.bitsAllocated !== 8 && header.bitsAllocated !== 16)) return undefined;
   try {
-    const layout = readLayout(bytes, header.file);
+    const layout = checkedLayout(bytes, header);
     if (!layout.ok) return layout;
-    const h = layout.value.header;
-    if (h.rows !== header.rows || h.columns !== header.columns || h.frames !== header.frames || h.transferSyntax !== header.transferSyntax) {
-      return fail('bad-header', 'the header passed does not describe these bytes');
-    }
-    if (codecOf(h.transferSyntax) !== 'native' || (h.bitsAllocated !== 8 && h.bitsAllocated !== 16)) return undefined;
-    const ds = layout.value.parsed.dataSet;
-    const pixel = ds.elements['x7fe00010']!;
-    const pixels = h.rows * h.columns;
-    const bps = h.bitsAllocated / 8 as 1 | 2;
-    const fmt: SampleFormat = { signed: h.pixelRepresentation === 1, signBits: 0 };
+    const { h, ds, pixel } = layout.value;
+    if (h.bitsAllocated !== header.bitsAllocated) return fail('bad-header', 'the header passed does not describe these bytes');
     const frames: StoredFrame[] = [];
     for (let f = 0; f < h.frames; f++) {
-      const samples = readSamples(ds.byteArray, pixel.dataOffset + f * pixels * bps, pixels, bps, h.transferSyntax === TS.explicitBE, fmt) as StoredFrame['samples'];
       const [slope, intercept] = rescaleFor(h, f);
-      frames.push({ samples, slope, intercept });
+      frames.push({ samples: nativeSamples(ds, pixel, h, f) as StoredFrame['samples'], slope, intercept });
     }
     return ok(frames);
   } catch (e) {
