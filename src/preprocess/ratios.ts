@@ -75,6 +75,24 @@ function swap(a: Float64Array, i: number, j: number): void {
 }
 
 /**
+ * The order statistic after a[prev] once a selection put everything >= a[prev] after it: the smallest of a[prev+1..end),
+ * and how often it occurs — starting from `bound` seen `boundCount` times (values outside the array that are known to
+ * be there, or +Infinity and 0 when there are none).
+ */
+function smallestAfter(a: Float64Array, prev: number, end: number, bound: number, boundCount: number): { upper: number; upperCount: number } {
+  let upper = bound;
+  let upperCount = boundCount;
+  for (let i = prev + 1; i < end; i++) {
+    const v = a[i]!;
+    if (v < upper) {
+      upper = v;
+      upperCount = 1;
+    } else if (v === upper) upperCount++;
+  }
+  return { upper, upperCount };
+}
+
+/**
  * numpy's linear interpolation between two neighbouring order statistics, with the same
  * operation order (`_lerp` in numpy/lib/function_base.py) so the float64 result is identical.
  */
@@ -140,15 +158,7 @@ function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number, map
   const lower = a[prev]!;
   // Everything after prev is >= lower; the next order statistic is the smallest of it, or the
   // pivot when prev was the last pixel below the pivot.
-  let upper = pivot;
-  let upperCount = equal;
-  for (let i = prev + 1; i < below; i++) {
-    const v = a[i]!;
-    if (v < upper) {
-      upper = v;
-      upperCount = 1;
-    } else if (v === upper) upperCount++;
-  }
+  const { upper, upperCount } = smallestAfter(a, prev, below, pivot, equal);
   const lowerV = map(lower);
   const upperV = map(upper);
   const threshold = lerp(lowerV, upperV, gamma);
@@ -204,15 +214,7 @@ function bySelection(values: Float32Array | ArrayLike<number>, n: number): Black
     // After selection everything right of prev is >= lower, so the next order statistic is
     // the minimum of that tail: one linear pass instead of a second selection. The same pass
     // counts how often that minimum occurs, which is all the counting the ratio needs.
-    let upper = Number.POSITIVE_INFINITY;
-    let upperCount = 0;
-    for (let i = prev + 1; i < n; i++) {
-      const v = a[i]!;
-      if (v < upper) {
-        upper = v;
-        upperCount = 1;
-      } else if (v === upper) upperCount++;
-    }
+    const { upper, upperCount } = smallestAfter(a, prev, n, Number.POSITIVE_INFINITY, 0);
     threshold = lerp(lower, upper, gamma);
     if (threshold >= lower && threshold <= upper) {
       // Head a[0..prev] is <= lower <= threshold; tail values are >= upper, so only those equal
