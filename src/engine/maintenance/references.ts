@@ -11,22 +11,32 @@ export interface KeyRecordFile {
   usedAt: number;
 }
 
-export function listKeyRecords(layout: CacheLayout): KeyRecordFile[] {
-  if (!existsSync(layout.keys)) return [];
-  const out: KeyRecordFile[] = [];
-  for (const shard of readdirSync(layout.keys)) {
-    const dir = join(layout.keys, shard);
-    for (const name of readdirSync(dir)) {
+/** Every `*.json` one folder below `root` (keys/<shard>/, manifests/<stage>/), parsed, or undefined where it does not parse. */
+function recordFiles(root: string): { file: string; record: StageRecord | undefined }[] {
+  if (!existsSync(root)) return [];
+  const out: { file: string; record: StageRecord | undefined }[] = [];
+  for (const sub of readdirSync(root)) {
+    for (const name of readdirSync(join(root, sub))) {
       if (!name.endsWith('.json')) continue;
-      const file = join(dir, name);
+      const file = join(root, sub, name);
+      let record: StageRecord | undefined;
       try {
-        out.push({ file, record: JSON.parse(readFileSync(file, 'utf8')) as StageRecord, usedAt: statSync(file).mtimeMs });
+        record = JSON.parse(readFileSync(file, 'utf8')) as StageRecord;
       } catch {
-        // a record that does not parse references nothing; verify reports it separately
+        record = undefined;
       }
+      out.push({ file, record });
     }
   }
   return out;
+}
+
+/** Key records that parse (one that does not references nothing; verify reports it separately). */
+export function listKeyRecords(layout: CacheLayout): KeyRecordFile[] {
+  return recordFiles(layout.keys).flatMap(({ file, record }) => {
+    const st = record ? statSync(file, { throwIfNoEntry: false }) : undefined; // gone since it was read: skip it
+    return record && st ? [{ file, record, usedAt: st.mtimeMs }] : [];
+  });
 }
 
 export interface ManifestFile {
@@ -37,38 +47,14 @@ export interface ManifestFile {
 }
 
 export function listManifests(layout: CacheLayout): ManifestFile[] {
-  if (!existsSync(layout.manifests)) return [];
-  const out: ManifestFile[] = [];
-  for (const stageDir of readdirSync(layout.manifests)) {
-    for (const name of readdirSync(join(layout.manifests, stageDir))) {
-      if (!name.endsWith('.json')) continue;
-      const file = join(layout.manifests, stageDir, name);
-      try {
-        out.push({ file, record: JSON.parse(readFileSync(file, 'utf8')) as StageRecord, unreadable: false });
-      } catch {
-        out.push({ file, record: { outputs: {}, deps: [], itemKeys: {} } as unknown as StageRecord, unreadable: true });
-      }
-    }
-  }
-  return out;
+  return recordFiles(layout.manifests).map(({ file, record }) =>
+    record ? { file, record, unreadable: false } : { file, record: { outputs: {}, deps: [], itemKeys: {} } as unknown as StageRecord, unreadable: true },
+  );
 }
 
 /** Key record files that do not parse (a run would simply recompute them; verify names them). */
 export function unreadableKeyRecords(layout: CacheLayout): string[] {
-  if (!existsSync(layout.keys)) return [];
-  const out: string[] = [];
-  for (const shard of readdirSync(layout.keys)) {
-    for (const name of readdirSync(join(layout.keys, shard))) {
-      if (!name.endsWith('.json')) continue;
-      const file = join(layout.keys, shard, name);
-      try {
-        JSON.parse(readFileSync(file, 'utf8'));
-      } catch {
-        out.push(file);
-      }
-    }
-  }
-  return out;
+  return recordFiles(layout.keys).flatMap(({ file, record }) => (record ? [] : [file]));
 }
 
 /** Every object a record references, with what it is for people (item results are files by key, not objects). */
