@@ -1,46 +1,10 @@
 // A run killed with SIGKILL mid-stage leaves a cache whose every object still hashes to its
 // name and whose every item result still matches its checksum; the next run completes, reusing
 // the items finished before the kill.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashFile, initHashing } from '../../src/engine/hash.js';
-import { decodeItemResult } from '../../src/engine/store/item-results.js';
+import { logLines as lines, objectsNotMatchingTheirName, waitFor, walkFiles } from '../reliability/helpers.js';
 import { fourStagePipeline, statusOf, TestProject } from './helpers.js';
-
-async function waitFor(check: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-
-async function everyObjectMatchesItsName(cacheDir: string): Promise<number> {
-  await initHashing();
-  const objects = join(cacheDir, 'objects');
-  let count = 0;
-  for (const shard of readdirSync(objects)) {
-    for (const name of readdirSync(join(objects, shard))) {
-      // a kill between write and rename may leave a temporary file: never under an object's name (gc clears it)
-      if (name.includes('.tmp-')) continue;
-      const { hash } = await hashFile(join(objects, shard, name));
-      expect(hash).toBe(`${shard}${name}`);
-      count++;
-    }
-  }
-  const items = join(cacheDir, 'items');
-  for (const shard of existsSync(items) ? readdirSync(items) : []) {
-    for (const name of readdirSync(join(items, shard))) {
-      if (name.includes('.tmp-')) continue;
-      expect(decodeItemResult(readFileSync(join(items, shard, name))).state).toBe('ok');
-      count++;
-    }
-  }
-  return count;
-}
 
 describe('crash safety', () => {
   it('survives SIGKILL mid-stage: the next run completes and the cache verifies', async () => {
@@ -61,13 +25,15 @@ describe('crash safety', () => {
     const before = lines(p.itemLog).filter((l) => l.startsWith('digest')).length;
     expect(before).toBeLessThan(12);
 
-    await everyObjectMatchesItsName(join(p.dir, 'cache'));
+    // a kill between write and rename may leave a temporary file, never a damaged file under a name
+    expect(await objectsNotMatchingTheirName(p.dir)).toEqual([]);
     const { summary, itemsRan } = p.run();
     expect(summary.ok).toBe(true);
     const digestAgain = itemsRan.filter((l) => l.startsWith('digest')).length;
     expect(digestAgain).toBeLessThan(12); // the items finished before the kill were kept
     expect(digestAgain).toBeGreaterThanOrEqual(12 - before);
-    expect(await everyObjectMatchesItsName(join(p.dir, 'cache'))).toBeGreaterThan(0);
+    expect(await objectsNotMatchingTheirName(p.dir)).toEqual([]);
+    expect([...walkFiles(join(p.dir, 'cache', 'objects'))].filter((f) => !f.includes('.tmp-')).length).toBeGreaterThan(0);
     expect(p.read('experiments/summary.json')).toBe(reference.read('experiments/summary.json'));
     expect(p.cli(['verify']).code).toBe(0);
   });
