@@ -1,6 +1,7 @@
 // A run killed with SIGKILL mid-stage leaves a cache whose every object still hashes to its
 // name and whose every item result still matches its checksum; the next run completes, reusing
 // the items finished before the kill.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logLines as lines, objectsNotMatchingTheirName, waitFor, walkFiles } from '../reliability/helpers.js';
