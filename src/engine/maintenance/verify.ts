@@ -29,13 +29,14 @@ export interface VerifyReport {
 }
 
 export async function verifyCache(project: Project): Promise<VerifyReport> {
+  // object hash → what uses it; item key → which stage's items it is
   const usedBy = new Map<string, Set<string>>();
-  const add = (hash: string, what: string): void => {
-    let set = usedBy.get(hash);
-    if (!set) usedBy.set(hash, (set = new Set()));
+  const itemUsers = new Map<string, Set<string>>();
+  const add = (users: Map<string, Set<string>>, name: string, what: string): void => {
+    let set = users.get(name);
+    if (!set) users.set(name, (set = new Set()));
     set.add(what);
   };
-  const itemUsers = new Map<string, Set<string>>();
   // Read the lock now: verify takes no run lock, and a run may have finished since the project opened.
   const lock = readLock(project.layout.pipelineLock);
   const manifests = listManifests(project.layout);
@@ -45,12 +46,8 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
     ...manifests.filter((m) => !m.unreadable).map((m) => m.record),
   ];
   for (const record of records) {
-    for (const { hash, what } of objectsOf(record)) add(hash, what);
-    for (const [id, key] of Object.entries(record.itemKeys ?? {})) {
-      let set = itemUsers.get(key);
-      if (!set) itemUsers.set(key, (set = new Set()));
-      set.add(`${record.stage}: item ${id}`);
-    }
+    for (const { hash, what } of objectsOf(record)) add(usedBy, hash, what);
+    for (const [id, key] of Object.entries(record.itemKeys ?? {})) add(itemUsers, key, `${record.stage}: item ${id}`);
   }
   const problems: VerifyProblem[] = [];
   for (const [hash, users] of usedBy) {
