@@ -26,12 +26,12 @@ class GradientWorker {
   private queue: Pending[] = [];
   private failed: Error | undefined;
   constructor(readonly worker: Worker) {
+    // constructed once the worker said 'ready': every message now answers a piece
     worker.on('message', (m: WorkerReply) => {
-      if (m.type === 'ready') return;
       const p = this.queue.shift();
       if (!p) return;
       if (m.type === 'piece') p.resolve({ loss: m.loss, probs: m.probs });
-      else p.reject(new Error(m.message));
+      else p.reject(new Error(m.type === 'error' ? m.message : `unexpected '${m.type}' from a gradient worker`));
     });
     worker.on('error', (e) => this.fail(e));
     worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));

@@ -66,7 +66,9 @@ export async function trainStep(
     const perRow = xs.length / n;
     for (let k = 0; k < pieces; k++) {
       const t = h.threadOf(k);
-      if (t !== 0) queued.set(t, [...(queued.get(t) ?? []), k]);
+      if (t === 0) continue;
+      if (!queued.has(t)) queued.set(t, []);
+      queued.get(t)!.push(k);
     }
     launch = (t) => {
       const k = queued.get(t)?.shift();
