@@ -45,8 +45,9 @@ const CHUNK = 1 << 20;
  * a cold ingest of 4,032 slices, the read and hash 0.15 s. Larger files are streamed through the
  * hasher: constant memory whatever their size.
  */
-export async function hashFile(path: string): Promise<{ hash: string; size: number }> {
-  if (statSync(path).size <= CHUNK) {
+export async function hashFile(path: string, knownSize?: number): Promise<{ hash: string; size: number }> {
+  // `knownSize`: the caller's fresh stat, so the file is not stat'ed twice
+  if ((knownSize ?? statSync(path).size) <= CHUNK) {
     const bytes = readFileSync(path);
     if (bytes.length <= CHUNK) return { hash: hashBytes(bytes), size: bytes.length };
   }

@@ -50,7 +50,7 @@ export class StatCache {
       return { hash: known.hash, size: known.size };
     }
     this.misses++;
-    const { hash, size } = await hashFile(path);
+    const { hash, size } = await hashFile(path, st.size);
     this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, hash, hashedAt: Date.now() });
     this.dirty = true;
     return { hash, size: size };
