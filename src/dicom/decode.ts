@@ -3,7 +3,7 @@
 import type { DataSet, Element } from 'dicom-parser';
 import { err, ok, type Result } from '../engine/result.js';
 import { decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJpegLS, type DecodedFrame } from './codecs.js';
-import { readLayout } from './header.js';
+import { readLayout, type PixelLayout } from './header.js';
 import { readBits, readSamples, rescaleInto, type SampleFormat } from './pixels.js';
 import { decodeRleFrame } from './rle.js';
 import type { DicomRejection, SliceHeader } from './types.js';
@@ -67,7 +67,11 @@ function nativeFrames(ds: DataSet, pixel: Element, h: SliceHeader): Float32Array
 }
 
 /** The file's layout, after checking that `header` (from parseHeader) describes these bytes. */
-function checkedLayout(bytes: Uint8Array, header: SliceHeader): Result<{ h: SliceHeader; ds: DataSet; pixel: Element }, DicomRejection> {
+function checkedLayout(bytes: Uint8Array, header: SliceHeader | PixelLayout): Result<{ h: SliceHeader; ds: DataSet; pixel: Element }, DicomRejection> {
+  if ('parsed' in header) {
+    const ds = header.parsed.dataSet;
+    return ok({ h: header.header, ds, pixel: ds.elements['x7fe00010']! });
+  }
   const layout = readLayout(bytes, header.file);
   if (!layout.ok) return layout;
   const h = layout.value.header;
@@ -118,7 +122,7 @@ function codecFrame(d: DecodedFrame, h: SliceHeader, f: number): Float32Array {
  * Every frame of `bytes` as float32 modality values, row-major rows × columns. `header` must come from
  * parseHeader on the same bytes (a mismatch is rejected rather than trusted).
  */
-export async function decodeFrames(bytes: Uint8Array, header: SliceHeader): Promise<Result<Float32Array[], DicomRejection>> {
+export async function decodeFrames(bytes: Uint8Array, header: SliceHeader | PixelLayout): Promise<Result<Float32Array[], DicomRejection>> {
   try {
     const layout = checkedLayout(bytes, header);
     if (!layout.ok) return layout;
@@ -166,14 +170,15 @@ export interface StoredFrame {
  * the bytes themselves): a consumer that only needs order statistics can apply the rescale to two values instead of
  * every pixel. Other files (compressed, 1- or 32-bit) give undefined: use decodeFrames. Never throws.
  */
-export function storedFrames(bytes: Uint8Array, header: SliceHeader): Result<StoredFrame[], DicomRejection> | undefined {
+export function storedFrames(bytes: Uint8Array, header: SliceHeader | PixelLayout): Result<StoredFrame[], DicomRejection> | undefined {
   // decided from the header already parsed, so that a file left to decodeFrames is not parsed here too
-  if (codecOf(header.transferSyntax) !== 'native' || (header.bitsAllocated !== 8 && header.bitsAllocated !== 16)) return undefined;
+  const { transferSyntax, bitsAllocated } = 'parsed' in header ? header.header : header;
+  if (codecOf(transferSyntax) !== 'native' || (bitsAllocated !== 8 && bitsAllocated !== 16)) return undefined;
   try {
     const layout = checkedLayout(bytes, header);
     if (!layout.ok) return layout;
     const { h, ds, pixel } = layout.value;
-    if (h.bitsAllocated !== header.bitsAllocated) return fail('bad-header', 'the header passed does not describe these bytes');
+    if (h.bitsAllocated !== bitsAllocated) return fail('bad-header', 'the header passed does not describe these bytes');
     const frames: StoredFrame[] = [];
     for (let f = 0; f < h.frames; f++) {
       const [slope, intercept] = rescaleFor(h, f);

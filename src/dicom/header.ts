@@ -190,9 +190,17 @@ export function readLayout(bytes: Uint8Array, file: string): Result<PixelLayout,
 
 /** Header of one DICOM file, or why the file can't become a slice. Never throws. */
 export function parseHeader(bytes: Uint8Array, file: string): Result<SliceHeader, DicomRejection> {
+  const layout = parseDicom(bytes, file);
+  return layout.ok ? ok(layout.value.header) : layout;
+}
+
+/**
+ * The header and the parsed data set, for a caller that goes on to decode the same bytes: handing it to decodeFrames
+ * or storedFrames spares them a second parse of the file. Never throws.
+ */
+export function parseDicom(bytes: Uint8Array, file: string): Result<PixelLayout, DicomRejection> {
   try {
-    const layout = readLayout(bytes, file);
-    return layout.ok ? ok(layout.value.header) : layout;
+    return readLayout(bytes, file);
   } catch (e) {
     return reject('bad-header', `unexpected parse failure: ${e instanceof Error ? e.message : String(e)}`);
   }

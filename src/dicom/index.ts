@@ -12,7 +12,7 @@ export type {
   Vec3,
 } from './types.js';
 export { LIMITS } from './types.js';
-export { parseHeader } from './header.js';
+export { parseDicom, parseHeader, type PixelLayout } from './header.js';
 export { decodeFrames, storedFrames, type StoredFrame } from './decode.js';
 export { planeOf, normalOf } from './geometry.js';
 export { classifySequence } from './sequence.js';

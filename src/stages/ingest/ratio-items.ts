@@ -1,6 +1,6 @@
 // Item function of the ratios stage (worker pool): one series → each slice's black-pixel ratio.
 import { readFileSync } from 'node:fs';
-import { decodeFrames, parseHeader, storedFrames } from '../../dicom/index.js';
+import { decodeFrames, parseDicom, storedFrames } from '../../dicom/index.js';
 import { blackPixelRatio, blackPixelRatioOfStored, type BlackPixelRatio } from '../../preprocess/ratios.js'; // not the index: it loads ml-kmeans
 import type { SliceRatio } from './types.js';
 
@@ -17,11 +17,12 @@ export async function seriesRatios(input: RatioInput): Promise<SliceRatio[]> {
   for (const slice of input.slices) {
     if (current?.file !== slice.file) {
       const bytes = readFileSync(`${input.root}/${slice.file}`); // worker thread: blocking is fine
-      const header = parseHeader(bytes, slice.file);
-      if (!header.ok) current = { file: slice.file, frames: `${header.error.reason}: ${header.error.message}` };
+      // parsed once: the decoders take the parsed file instead of parsing it again
+      const parsed = parseDicom(bytes, slice.file);
+      if (!parsed.ok) current = { file: slice.file, frames: `${parsed.error.reason}: ${parsed.error.message}` };
       else {
-        const stored = storedFrames(bytes, header.value);
-        const frames = stored ?? (await decodeFrames(bytes, header.value));
+        const stored = storedFrames(bytes, parsed.value);
+        const frames = stored ?? (await decodeFrames(bytes, parsed.value));
         current = !frames.ok
           ? { file: slice.file, frames: `${frames.error.reason}: ${frames.error.message}` }
           : { file: slice.file, frames: frames.value.map((f) => (f instanceof Float32Array ? () => blackPixelRatio(f) : () => blackPixelRatioOfStored(f.samples, f.slope, f.intercept))) };
