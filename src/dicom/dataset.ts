@@ -59,7 +59,11 @@ function partialDataSet(e: unknown): DataSet | undefined {
  * a RangeError) instead of filling memory.
  */
 export function inflateBounded(bytes: Uint8Array, position: number, maxBytes: number): Uint8Array {
-  const inflated = inflateRawSync(bytes.subarray(position), { maxOutputLength: maxBytes });
+  // Output chunks of about the expected size (MRI deflates 2–4×): zlib's default 16 kB chunks, concatenated afterwards,
+  // made inflating a 160×160 slice ~40% slower.
+  const compressed = bytes.length - position;
+  const chunkSize = Math.max(64, Math.min(maxBytes, Math.max(64 * 1024, 4 * compressed)));
+  const inflated = inflateRawSync(bytes.subarray(position), { maxOutputLength: maxBytes, chunkSize });
   const whole = new Uint8Array(position + inflated.length);
   whole.set(bytes.subarray(0, position), 0);
   whole.set(inflated, position);

@@ -1,7 +1,7 @@
 // Item function of the ratios stage (worker pool): one series → each slice's black-pixel ratio.
-import { readFileSync } from 'node:fs';
 import { decodeFrames, parseDicom, storedFrames } from '../../dicom/index.js';
 import { blackPixelRatio, blackPixelRatioOfStored, type BlackPixelRatio } from '../../preprocess/ratios.js'; // not the index: it loads ml-kmeans
+import { readFileBytes, type FileBytes } from './file-bytes.js';
 import type { SliceRatio } from './types.js';
 
 export interface RatioInput {
@@ -14,28 +14,36 @@ export async function seriesRatios(input: RatioInput): Promise<SliceRatio[]> {
   // Each frame's ratio, or why there is none. Uncompressed 8/16-bit files are read as stored integers (the rescale is
   // applied to the two order statistics, in float64 as numpy does); the others are decoded to modality values.
   let current: { file: string; frames: (() => BlackPixelRatio)[] | string } | undefined;
-  for (const slice of input.slices) {
-    if (current?.file !== slice.file) {
-      const bytes = readFileSync(`${input.root}/${slice.file}`); // worker thread: blocking is fine
-      // parsed once: the decoders take the parsed file instead of parsing it again
-      const parsed = parseDicom(bytes, slice.file);
-      if (!parsed.ok) current = { file: slice.file, frames: `${parsed.error.reason}: ${parsed.error.message}` };
-      else {
-        const stored = storedFrames(bytes, parsed.value);
-        const frames = stored ?? (await decodeFrames(bytes, parsed.value));
-        current = !frames.ok
-          ? { file: slice.file, frames: `${frames.error.reason}: ${frames.error.message}` }
-          : { file: slice.file, frames: frames.value.map((f) => (f instanceof Float32Array ? () => blackPixelRatio(f) : () => blackPixelRatioOfStored(f.samples, f.slope, f.intercept))) };
+  // the current file's bytes: its stored frames are views of them, so they are released only when the next file is read
+  let held: FileBytes | undefined;
+  try {
+    for (const slice of input.slices) {
+      if (current?.file !== slice.file) {
+        held?.release();
+        held = readFileBytes(`${input.root}/${slice.file}`); // worker thread: blocking is fine
+        const bytes = held.bytes;
+        // parsed once: the decoders take the parsed file instead of parsing it again
+        const parsed = parseDicom(bytes, slice.file);
+        if (!parsed.ok) current = { file: slice.file, frames: `${parsed.error.reason}: ${parsed.error.message}` };
+        else {
+          const stored = storedFrames(bytes, parsed.value);
+          const frames = stored ?? (await decodeFrames(bytes, parsed.value));
+          current = !frames.ok
+            ? { file: slice.file, frames: `${frames.error.reason}: ${frames.error.message}` }
+            : { file: slice.file, frames: frames.value.map((f) => (f instanceof Float32Array ? () => blackPixelRatio(f) : () => blackPixelRatioOfStored(f.samples, f.slope, f.intercept))) };
+        }
       }
+      const frames = current.frames;
+      const ratioOf = typeof frames === 'string' ? undefined : frames[slice.frame];
+      if (!ratioOf) {
+        out.push({ file: slice.file, frame: slice.frame, ratio: null, threshold: null, error: typeof frames === 'string' ? frames : `frame ${slice.frame} missing` });
+        continue;
+      }
+      const { ratio, threshold } = ratioOf();
+      out.push({ file: slice.file, frame: slice.frame, ratio, threshold });
     }
-    const frames = current.frames;
-    const ratioOf = typeof frames === 'string' ? undefined : frames[slice.frame];
-    if (!ratioOf) {
-      out.push({ file: slice.file, frame: slice.frame, ratio: null, threshold: null, error: typeof frames === 'string' ? frames : `frame ${slice.frame} missing` });
-      continue;
-    }
-    const { ratio, threshold } = ratioOf();
-    out.push({ file: slice.file, frame: slice.frame, ratio, threshold });
+  } finally {
+    held?.release();
   }
   return out;
 }
