@@ -10,7 +10,7 @@ export interface FileBytes {
   release(): void;
 }
 
-let shared = Buffer.allocUnsafe(0);
+let shared = Buffer.allocUnsafeSlow(0);
 let leased = false;
 
 export function readFileBytes(path: string): FileBytes {
@@ -19,8 +19,8 @@ export function readFileBytes(path: string): FileBytes {
     const size = fstatSync(fd).size;
     const own = leased;
     let buffer = shared;
-    if (own) buffer = Buffer.allocUnsafe(size);
-    else if (buffer.length < size) buffer = shared = Buffer.allocUnsafe(Math.max(size, 2 * buffer.length));
+    if (own) buffer = Buffer.allocUnsafeSlow(size);
+    else if (buffer.length < size) buffer = shared = Buffer.allocUnsafeSlow(Math.max(size, 2 * buffer.length));
     let read = 0;
     while (read < size) {
       const n = readSync(fd, buffer, read, size - read, read);
