@@ -1,6 +1,5 @@
 // `glioflow verify`: exit 1 when any referenced object is missing or altered, or a record no longer parses.
 import { relative } from 'node:path';
-import { itemResultPath } from '../engine/store/item-results.js';
 import { verifyCache } from '../engine/maintenance/verify.js';
 import { open, type GlobalOptions } from './common.js';
 
@@ -12,8 +11,9 @@ export async function verifyCommand(globals: GlobalOptions, flags: { json?: bool
   if (flags.json) process.stdout.write(`${JSON.stringify({ ok, ...report }, null, 2)}\n`);
   else {
     for (const p of report.problems) {
-      const file = p.kind === 'object' ? project.store.path(p.hash) : itemResultPath(project.layout, p.hash);
-      process.stdout.write(`${p.problem}: ${p.kind === 'object' ? 'object' : 'item result'} ${p.hash} (${relative(process.cwd(), file)})\n${p.usedBy.map((u) => `  used by ${u}`).join('\n')}\n`);
+      const loc = p.location;
+      const where = p.kind === 'object' ? relative(process.cwd(), project.store.path(p.hash)) : loc ? `${relative(process.cwd(), loc.file)}, bytes ${loc.offset}–${loc.offset + loc.length}: ${p.why ?? 'altered'}` : relative(process.cwd(), project.layout.items);
+      process.stdout.write(`${p.problem}: ${p.kind === 'object' ? 'object' : 'item result'} ${p.hash} (${where})\n${p.usedBy.map((u) => `  used by ${u}`).join('\n')}\n`);
     }
     for (const f of report.unreadable) process.stdout.write(`unreadable: ${f} (not valid JSON)\n`);
     if (ok) process.stdout.write(`ok: ${report.checked} objects and ${report.checkedItems} item results verified\n`);

@@ -1,14 +1,27 @@
-// The item-result file format: a checksummed header, then the v8-serialised value. A file altered
-// or cut short on disk must be reported (and so recomputed), never deserialised as if intact.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The item-result store: checksummed records in pack files, found through an index per item family. A record altered
+// or cut short on disk must be reported (and so recomputed), never deserialised as if intact; a torn index line or a
+// lost pack costs only the items concerned.
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHashing } from '../../src/engine/hash.js';
 import { cacheLayout } from '../../src/engine/store/cache-layout.js';
-import { decodeItemResult, encodeItemResult, itemResultPath, readItemResult, writeItemResult } from '../../src/engine/store/item-results.js';
+import {
+  decodeItemRecord,
+  encodeItemRecord,
+  ItemFamilyStore,
+  packPath,
+  readAllIndexes,
+  readFamilyIndex,
+  readItemAt,
+  writeFamilyIndex,
+} from '../../src/engine/store/item-results.js';
 
-describe('item results', () => {
+const FAMILY = 'f0f0f0f0f0f0f0f0';
+const key = (i: number): string => i.toString(16).padStart(16, '0');
+
+describe('item results in packs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'glioflow-items-'));
   const layout = cacheLayout(dir);
   const value = { series: 's1', ratios: new Float64Array([0.25, 0.5, 1]), n: 3, nested: [{ a: 'b' }] };
@@ -17,40 +30,80 @@ describe('item results', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('round-trips values with typed arrays, one file per item key', () => {
-    writeItemResult(layout, '0123456789abcdef', value);
-    expect(itemResultPath(layout, '0123456789abcdef')).toBe(join(dir, 'cache', 'items', '01', '23456789abcdef'));
-    const read = readItemResult(layout, '0123456789abcdef');
-    expect(read).toEqual({ state: 'ok', value });
+  it('round-trips values with typed arrays; many items share one pack, and nothing is written before a flush', () => {
+    const store = new ItemFamilyStore(layout, FAMILY);
+    for (let i = 1; i <= 40; i++) store.put(key(i), { ...value, n: i });
+    expect(readFamilyIndex(layout, FAMILY).size).toBe(0); // pending: not on disk yet
+    store.close();
+    const packs = readdirSync(join(dir, 'cache', 'items', 'packs'));
+    expect(packs).toHaveLength(1);
+    expect(packs[0]).toMatch(/^[0-9a-f]{16}\.pack$/);
+
+    const again = new ItemFamilyStore(layout, FAMILY);
+    const read = again.get(key(7));
+    expect(read).toEqual({ state: 'ok', value: { ...value, n: 7 } });
     expect(read.state === 'ok' && read.value).toMatchObject({ ratios: expect.any(Float64Array) });
+    expect(again.get(key(99))).toEqual({ state: 'missing' });
+    again.close();
+    expect(new ItemFamilyStore(layout, 'aaaaaaaaaaaaaaaa').get(key(7))).toEqual({ state: 'missing' }); // another family
   });
 
-  it('says missing for an absent file', () => {
-    expect(readItemResult(layout, 'ffffffffffffffff')).toEqual({ state: 'missing' });
-  });
-
-  it('says altered for a flipped payload byte, a truncated file and a bad header', () => {
-    const bytes = encodeItemResult(value);
+  it('says altered for a flipped payload byte, a cut record, a bad header and another key’s record', () => {
+    const bytes = encodeItemRecord(key(1), value);
     const flipped = Buffer.from(bytes);
     flipped[flipped.length - 2] = (flipped[flipped.length - 2] as number) ^ 0x10;
-    expect(decodeItemResult(flipped)).toMatchObject({ state: 'altered', why: expect.stringContaining('hash') });
-    expect(decodeItemResult(bytes.subarray(0, bytes.length - 3))).toMatchObject({ state: 'altered' });
-    expect(decodeItemResult(bytes.subarray(0, 10))).toMatchObject({ state: 'altered', why: expect.stringContaining('header') });
-    expect(decodeItemResult(Buffer.from('a1b2c3d4e5f6071\n'))).toMatchObject({ state: 'altered' });
+    expect(decodeItemRecord(bytes, key(1))).toEqual({ state: 'ok', value });
+    expect(decodeItemRecord(flipped, key(1))).toMatchObject({ state: 'altered', why: expect.stringContaining('hash') });
+    expect(decodeItemRecord(bytes.subarray(0, bytes.length - 3), key(1))).toMatchObject({ state: 'altered', why: expect.stringContaining('bytes') });
+    expect(decodeItemRecord(bytes.subarray(0, 10), key(1))).toMatchObject({ state: 'altered', why: expect.stringContaining('header') });
+    expect(decodeItemRecord(bytes, key(2))).toMatchObject({ state: 'altered', why: expect.stringContaining(key(1)) });
   });
 
-  it('takes a ref file of the earlier layout (an object hash) as missing: the item reruns, verify reports no damage', () => {
-    writeFileSync(itemResultPath(layout, '0123456789abcdef'), 'a1b2c3d4e5f60718\n');
-    expect(readItemResult(layout, '0123456789abcdef')).toEqual({ state: 'missing' });
-    writeItemResult(layout, '0123456789abcdef', value);
-    expect(readItemResult(layout, '0123456789abcdef')).toEqual({ state: 'ok', value });
+  it('finds an altered record through the index, and a later result for the key wins', () => {
+    const loc = readFamilyIndex(layout, FAMILY).get(key(3));
+    if (!loc) throw new Error('key 3 not indexed');
+    const file = packPath(layout, loc.pack);
+    const pack = readFileSync(file);
+    pack[loc.offset + loc.length - 1] = (pack[loc.offset + loc.length - 1] as number) ^ 0x01;
+    writeFileSync(file, pack);
+    const store = new ItemFamilyStore(layout, FAMILY);
+    expect(store.get(key(3))).toMatchObject({ state: 'altered' });
+    expect(store.get(key(4))).toMatchObject({ state: 'ok' }); // its neighbour in the same pack is intact
+    store.put(key(3), { ...value, n: 3 }); // what the rerun of the item does
+    store.close();
+    expect(new ItemFamilyStore(layout, FAMILY).get(key(3))).toEqual({ state: 'ok', value: { ...value, n: 3 } });
   });
 
-  it('writes through a temporary file: no partial file under the key, no temporary left', () => {
-    writeItemResult(layout, 'aaaaaaaaaaaaaaaa', value);
-    const bytes = readFileSync(itemResultPath(layout, 'aaaaaaaaaaaaaaaa'));
-    expect(decodeItemResult(bytes).state).toBe('ok');
-    expect(readFileSync(itemResultPath(layout, 'aaaaaaaaaaaaaaaa'))).toEqual(encodeItemResult(value));
-    expect(readdirSync(join(dir, 'cache', 'items', 'aa'))).toEqual(['aaaaaaaaaaaaaa']);
+  it('loses only the torn line of an index a killed run left mid-append', () => {
+    appendFileSync(join(dir, 'cache', 'items', 'index', `${FAMILY}.idx`), `${key(5)} 0123`); // torn
+    const store = new ItemFamilyStore(layout, FAMILY);
+    store.put(key(50), value);
+    store.close();
+    const index = readFamilyIndex(layout, FAMILY);
+    expect(index.get(key(50))).toBeDefined();
+    expect(new ItemFamilyStore(layout, FAMILY).get(key(5))).toMatchObject({ state: 'ok' }); // its earlier, whole line
+  });
+
+  it('says missing when the pack is gone', () => {
+    const loc = readFamilyIndex(layout, FAMILY).get(key(50));
+    if (!loc) throw new Error('key 50 not indexed');
+    rmSync(packPath(layout, loc.pack));
+    expect(readItemAt(layout, loc)).toEqual({ state: 'missing' });
+  });
+
+  it('writes packs and indexes through temporary files: none left behind', () => {
+    const names = [...readdirSync(join(dir, 'cache', 'items', 'packs')), ...readdirSync(join(dir, 'cache', 'items', 'index'))];
+    expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('rewrites an index to given entries (gc) and removes it when none are left', () => {
+    const index = readFamilyIndex(layout, FAMILY);
+    const one = index.get(key(1));
+    if (!one) throw new Error('key 1 not indexed');
+    writeFamilyIndex(layout, FAMILY, [one]);
+    expect([...readFamilyIndex(layout, FAMILY).keys()]).toEqual([key(1)]);
+    expect(readAllIndexes(layout).get(FAMILY)?.size).toBe(1);
+    writeFamilyIndex(layout, FAMILY, []);
+    expect(readAllIndexes(layout).has(FAMILY)).toBe(false);
   });
 });

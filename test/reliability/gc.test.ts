@@ -5,7 +5,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dirBytes, fourStagePipeline, keyRecord, objectPath, readLockFile, TestProject, type LockEntry } from './helpers.js';
+import { dirBytes, fourStagePipeline, indexedItems, keyRecord, objectPath, readLockFile, TestProject, type LockEntry } from './helpers.js';
 
 /** `status --json`'s cacheBytes, and the size of cache/ measured here right after it (status writes nothing after measuring). */
 const cacheBytesFromStatus = (p: TestProject): { json: number; measured: number } => {
@@ -66,7 +66,10 @@ describe('gc --keep N', () => {
 
     // the old runs' outputs, item results and manifests are gone; the current ones are there
     for (const e of old) for (const o of Object.values(e.outputs)) expect(existsSync(objectPath(p.dir, o.hash)), `${e.stage} ${o.hash}`).toBe(false);
-    for (const k of oldItemKeys) expect(existsSync(join(p.dir, 'cache', 'items', k.slice(0, 2), k.slice(2)))).toBe(false);
+    const indexed = indexedItems(p.dir);
+    for (const k of oldItemKeys) expect(indexed.keys.has(k), `item ${k}`).toBe(false);
+    // and no pack is left that no index line points into
+    expect(readdirSync(join(p.dir, 'cache', 'items', 'packs')).sort()).toEqual([...indexed.packs].sort());
     for (const e of Object.values(current)) for (const o of Object.values(e.outputs)) expect(existsSync(objectPath(p.dir, o.hash))).toBe(true);
     for (const stage of ['digest', 'double', 'shift', 'summary']) expect(manifestsOf(p, stage)).toHaveLength(1);
 

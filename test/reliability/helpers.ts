@@ -1,6 +1,6 @@
 // Shared by the reliability tests: waiting, reading the cache from the outside (independently of
 // the engine's own readers), and a seeded random generator so a failure can be replayed.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import xxhash from 'xxhash-wasm';
 
@@ -57,8 +57,43 @@ export function keyRecord(projectDir: string, key: string): LockEntry & { itemKe
 }
 
 export const objectPath = (projectDir: string, hash: string): string => join(projectDir, 'cache', 'objects', hash.slice(0, 2), hash.slice(2));
-/** An item's cached result: one checksummed file per item key. */
-export const itemResultPath = (projectDir: string, itemKey: string): string => join(projectDir, 'cache', 'items', itemKey.slice(0, 2), itemKey.slice(2));
+const indexFiles = (projectDir: string): string[] => [...walkFiles(join(projectDir, 'cache', 'items', 'index'))].filter((f) => f.endsWith('.idx'));
+
+/** Where an item's cached result is: the last line for its key in an item-family index (a record in a pack file). */
+export function itemRecordLocation(projectDir: string, itemKey: string): { file: string; offset: number; length: number } | undefined {
+  let found: { file: string; offset: number; length: number } | undefined;
+  for (const index of indexFiles(projectDir)) {
+    for (const line of readFileSync(index, 'utf8').split('\n')) {
+      const [key, pack, offset, length] = line.split(' ');
+      if (key === itemKey && pack && offset && length) found = { file: join(projectDir, 'cache', 'items', 'packs', pack), offset: Number(offset), length: Number(length) };
+    }
+  }
+  return found;
+}
+
+/** Drops an item's lines from the indexes: its result is lost, as if never written. */
+export function forgetItem(projectDir: string, itemKey: string): void {
+  for (const index of indexFiles(projectDir)) {
+    const lines = readFileSync(index, 'utf8').split('\n');
+    writeFileSync(index, lines.filter((l) => !l.startsWith(`${itemKey} `)).join('\n'));
+  }
+}
+
+/** The item keys the indexes list (any family), and the pack files those lines point into. */
+export function indexedItems(projectDir: string): { keys: Set<string>; packs: Set<string> } {
+  const keys = new Set<string>();
+  const packs = new Set<string>();
+  for (const index of indexFiles(projectDir)) {
+    for (const line of readFileSync(index, 'utf8').split('\n')) {
+      const [key, pack] = line.split(' ');
+      if (key && pack) {
+        keys.add(key);
+        packs.add(pack);
+      }
+    }
+  }
+  return { keys, packs };
+}
 
 let hasher: Awaited<ReturnType<typeof xxhash>> | undefined;
 
@@ -69,9 +104,9 @@ export async function xxh64(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * Every object in the store whose bytes no longer hash to its name, and every item result whose
- * payload no longer hashes to the checksum in its header (temporary files are skipped). Checked
- * with xxhash-wasm directly, not through the engine's code.
+ * Every object in the store whose bytes no longer hash to its name, every item pack whose bytes no longer hash to
+ * its name, and every item record whose payload no longer hashes to the checksum in its header (temporary files are
+ * skipped). Checked with xxhash-wasm directly, not through the engine's code.
  */
 export async function objectsNotMatchingTheirName(projectDir: string): Promise<string[]> {
   const bad: string[] = [];
@@ -81,11 +116,21 @@ export async function objectsNotMatchingTheirName(projectDir: string): Promise<s
     const name = `${parts[parts.length - 2]}${parts[parts.length - 1]}`;
     if ((await xxh64(readFileSync(file))) !== name) bad.push(name);
   }
-  for (const file of walkFiles(join(projectDir, 'cache', 'items'))) {
+  // item packs: records one after another, each a header line naming its payload's length and hash
+  for (const file of walkFiles(join(projectDir, 'cache', 'items', 'packs'))) {
     if (file.includes('.tmp-')) continue;
     const bytes = readFileSync(file);
-    const header = /^glioflow-item-v1 ([0-9a-f]{16})\n/.exec(bytes.subarray(0, 40).toString('latin1'));
-    if (!header || (await xxh64(bytes.subarray(header[0].length))) !== header[1]) bad.push(`item ${file}`);
+    const parts = file.split('/');
+    if ((await xxh64(bytes)) !== (parts[parts.length - 1] as string).replace(/\.pack$/, '')) bad.push(`pack ${file}`);
+    for (let at = 0; at < bytes.length; ) {
+      const header = /^glioflow-item-v2 ([0-9a-f]{16}) ([0-9a-f]{16}) (\d+)\n/.exec(bytes.subarray(at, at + 80).toString('latin1'));
+      const end = header ? at + header[0].length + Number(header[3]) : bytes.length;
+      if (!header || end > bytes.length || (await xxh64(bytes.subarray(at + header[0].length, end))) !== header[2]) {
+        bad.push(`item record at ${at} in ${file}`);
+        break;
+      }
+      at = end;
+    }
   }
   return bad;
 }

@@ -3,7 +3,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fourStagePipeline, itemResultPath, keyRecord, objectPath, readLockFile, TestProject, walkFiles, xxh64, type LockEntry } from './helpers.js';
+import { forgetItem, fourStagePipeline, itemRecordLocation, keyRecord, objectPath, readLockFile, TestProject, walkFiles, xxh64, type LockEntry } from './helpers.js';
 
 interface VerifyJson {
   ok: boolean;
@@ -65,10 +65,13 @@ describe('verify', () => {
     // one item result of `double` altered (its last byte: the payload, not the header), another deleted
     const doubleItems = keyRecord(p.dir, lock['double']?.key as string).itemKeys;
     const alteredItem = doubleItems['f1'] as string;
-    const itemBytes = readFileSync(itemResultPath(p.dir, alteredItem));
-    itemBytes[itemBytes.length - 1] = (itemBytes[itemBytes.length - 1] as number) ^ 0x01;
-    writeFileSync(itemResultPath(p.dir, alteredItem), itemBytes);
-    rmSync(itemResultPath(p.dir, doubleItems['f2'] as string));
+    const where = itemRecordLocation(p.dir, alteredItem);
+    if (!where) throw new Error(`item ${alteredItem} is in no index`);
+    const packBytes = readFileSync(where.file);
+    const last = where.offset + where.length - 1;
+    packBytes[last] = (packBytes[last] as number) ^ 0x01;
+    writeFileSync(where.file, packBytes);
+    forgetItem(p.dir, doubleItems['f2'] as string);
 
     const { code, report } = verifyJson(p);
     expect(code).toBe(1);
@@ -91,6 +94,8 @@ describe('verify', () => {
     expect(text.stdout).toMatch(/used by digest: output table\.json/);
     expect(text.stdout).toMatch(/used by shift: output table\.json/);
     expect(text.stdout).toContain(`altered: item result ${alteredItem}`);
+    // named with its pack, its byte range and what is wrong
+    expect(text.stdout).toContain(`bytes ${where.offset}–${where.offset + where.length}: content does not match its recorded hash`);
     expect(text.stdout).toMatch(/used by double: item f1/);
     expect(text.stdout).toMatch(/3 missing or altered \(checked 5 objects and 11 item results\)/);
   });

@@ -1,6 +1,6 @@
 // `glioflow gc --keep N`: keeps the last N runs of each stage (by last use), everything
 // pipeline.lock references, and the upstream runs whose outputs those runs read; deletes other
-// key records, their manifests, item refs and objects, and what killed runs left behind.
+// key records, their manifests, item results and objects, and what killed runs left behind.
 // The caller holds the run lock, so no run writes meanwhile.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { readLock } from '../lockfile.js';
 import type { Project } from '../project.js';
 import { findProducer, listKeyRecords, listManifests, objectsOf } from './references.js';
 import { processAlive } from '../process-alive.js';
+import { readAllIndexes, writeFamilyIndex } from '../store/item-results.js';
 
 export interface RemovedRun {
   stage: string;
@@ -112,17 +113,27 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
   // ones stay for `verify` to name.
   for (const m of manifests) if (!m.unreadable && !kept.has(m.record.key)) remove(m.file);
   for (const rec of removed) remove(rec.file);
+  // Item results: each family's index keeps only the kept keys; a pack goes when no kept key is in it. A pack that
+  // also holds dropped results is kept whole (not rewritten): its dead records go with the pack's last live one.
+  const livePacks = new Set<string>();
+  for (const [family, index] of readAllIndexes(layout)) {
+    const keep = [...index.values()].filter((loc) => keepItems.has(loc.key));
+    removedItems += index.size - keep.length;
+    for (const loc of keep) livePacks.add(loc.pack);
+    freedBytes += writeFamilyIndex(layout, family, keep, options.dryRun);
+  }
   for (const file of walkFiles(layout.items)) {
     const temp = abandonedTemp(file);
     if (temp !== 'not-temp') {
       if (temp) remove(file);
       continue;
     }
-    const key = file.slice(layout.items.length + 1).replace(/[\\/]/, '');
-    if (!keepItems.has(key)) {
-      remove(file);
-      removedItems++;
-    }
+    const name = file.slice(layout.items.length + 1).split('\\').join('/');
+    if (name.startsWith('index/')) continue;
+    if (name.startsWith('packs/') && livePacks.has(name.slice('packs/'.length))) continue;
+    // an unreferenced pack, or a result file of the layout before packs (one file per item key, never read now)
+    if (!name.startsWith('packs/')) removedItems++;
+    remove(file);
   }
   for (const file of walkFiles(layout.objects)) {
     const temp = abandonedTemp(file);

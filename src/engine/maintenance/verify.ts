@@ -1,11 +1,12 @@
 // `glioflow verify`: re-hashes every object that pipeline.lock and the manifests reference, and
 // every item result they list, and names each missing or altered one with the stages and outputs
 // (or items) it belongs to.
+import { closeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { readKeyRecord } from '../store/records.js';
 import type { Project } from '../project.js';
 import { readLock } from '../lockfile.js';
-import { readItemResult } from '../store/item-results.js';
+import { packPath, readAllIndexes, readItemAt } from '../store/item-results.js';
 import { listManifests, objectsOf, unreadableKeyRecords } from './references.js';
 
 export interface VerifyProblem {
@@ -14,6 +15,9 @@ export interface VerifyProblem {
   hash: string;
   problem: 'missing' | 'altered';
   usedBy: string[];
+  /** where an altered item result's record is (pack file, byte range), and what is wrong with it */
+  location?: { file: string; offset: number; length: number };
+  why?: string;
 }
 
 export interface VerifyReport {
@@ -55,10 +59,20 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
     if (state !== 'ok') problems.push({ kind: 'object', hash, problem: state, usedBy: [...users].sort() });
   }
   let missingItems = 0;
-  for (const [key, users] of itemUsers) {
-    const item = readItemResult(project.layout, key);
-    if (item.state === 'missing') missingItems++;
-    else if (item.state === 'altered') problems.push({ kind: 'item', hash: key, problem: 'altered', usedBy: [...users].sort() });
+  // every family's index, merged: an item key belongs to exactly one family (the key hashes the family's code and params)
+  const where = new Map([...readAllIndexes(project.layout).values()].flatMap((index) => [...index]));
+  const fds = new Map<string, number>();
+  try {
+    for (const [key, users] of itemUsers) {
+      const loc = where.get(key);
+      const item = loc ? readItemAt(project.layout, loc, fds) : ({ state: 'missing' } as const);
+      if (item.state === 'missing') missingItems++;
+      else if (item.state === 'altered' && loc) {
+        problems.push({ kind: 'item', hash: key, problem: 'altered', usedBy: [...users].sort(), location: { file: packPath(project.layout, loc.pack), offset: loc.offset, length: loc.length }, why: item.why });
+      }
+    }
+  } finally {
+    for (const fd of fds.values()) closeSync(fd);
   }
   const unreadable = [...manifests.filter((m) => m.unreadable).map((m) => m.file), ...unreadableKeyRecords(project.layout)].map((f) => relative(project.root, f).split('\\').join('/'));
   return { checked: usedBy.size, checkedItems: itemUsers.size - missingItems, problems, unreadable, missingItems };

@@ -1,12 +1,12 @@
 // Item-level reuse: each item (a file, a series) has its own key and cached result, so a stage
-// whose inputs changed recomputes only the items that did. Results live in one checksummed file
-// per item key (store/item-results.ts).
+// whose inputs changed recomputes only the items that did. Results live in checksummed records in
+// pack files, found through an index per item family (store/item-results.ts).
 import { canonicalJson } from '../hash.js';
 import { toGlioflowError } from '../result.js';
 import type { Item, ItemOutcome, ItemWork, JsonValue, MapItemsOptions } from '../stage-api.js';
 import type { CacheLayout } from '../store/cache-layout.js';
-import { readItemResult, writeItemResult } from '../store/item-results.js';
-import { itemKey } from './key.js';
+import { ItemFamilyStore } from '../store/item-results.js';
+import { itemFamily, itemKey } from './key.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface ItemRunner {
@@ -31,6 +31,23 @@ export async function mapItems<I, O>(
 ): Promise<ItemOutcome<O>[]> {
   const code = work.kind === 'worker' ? `${runner.moduleCode(work.module)}:${work.fn}` : `${runner.stageCode}:${work.name}`;
   const paramsJson = canonicalJson(work.params as JsonValue);
+  const store = new ItemFamilyStore(runner.layout, itemFamily(code, paramsJson));
+  try {
+    return await mapWithStore(runner, items, work, options, code, paramsJson, store);
+  } finally {
+    store.close(); // writes the results not yet in a pack, also when the stage fails or is interrupted
+  }
+}
+
+async function mapWithStore<I, O>(
+  runner: ItemRunner,
+  items: readonly Item<I>[],
+  work: ItemWork<I, O>,
+  options: MapItemsOptions,
+  code: string,
+  paramsJson: string,
+  cache: ItemFamilyStore,
+): Promise<ItemOutcome<O>[]> {
   const outcomes: ItemOutcome<O>[] = new Array(items.length);
   let done = 0;
   let cached = 0;
@@ -40,7 +57,7 @@ export async function mapItems<I, O>(
     const key = itemKey(code, paramsJson, item.hash);
     runner.itemKeys[item.id] = key;
     // an altered or unreadable result is recomputed rather than trusted
-    const hit = readItemResult(runner.layout, key);
+    const hit = cache.get(key);
     if (hit.state === 'ok') {
       outcomes[index] = { id: item.id, ok: true, value: hit.value as O, cached: true };
       done++;
@@ -56,7 +73,7 @@ export async function mapItems<I, O>(
 
   const store = (index: number, value: O): void => {
     const item = items[index] as Item<I>;
-    writeItemResult(runner.layout, runner.itemKeys[item.id] as string, value);
+    cache.put(runner.itemKeys[item.id] as string, value);
     outcomes[index] = { id: item.id, ok: true, value, cached: false };
     runner.counts.ran++;
   };
