@@ -410,6 +410,11 @@ const lines = [
   ...rows,
   '',
   `**Conclusion:** ${conclusions.length ? conclusions.join('; ') : 'no pydicom reference, no ratio'}; target ≥ 3× for (a) and (b).`,
+  '',
+  // why (c) is slower than (b): what the whole run adds to the work, none of which pydicom's loop does
+  '(c) adds to the work of (b): process and engine start-up, content hashes of every input file (the index stage\'s dep), ' +
+    'the worker pool\'s start-up (below) with cold JIT in its threads, the item results written to the cache (packs), and the stage ' +
+    'boundary: the ratios stage starts when the index stage has finished, and reads and parses every file again.',
   ...(notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
