@@ -1,13 +1,13 @@
 // Every file the engine writes goes to a temporary name first and is renamed into place, so a
 // killed process leaves either the old file or the new one, never half of one. No fsync: that
 // guards against power loss, costs milliseconds per file, and `glioflow verify` finds such damage.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { randomHex } from './random-hex.js';
 
 export function tempPathFor(target: string): string {
-  return `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `${target}.tmp-${process.pid}-${randomHex(8)}`;
 }
 
 const madeDirs = new Set<string>();

@@ -9,10 +9,10 @@
 // file is never seen half-written. Taking over a dead owner's lock happens under a break guard
 // (one contender at a time) and checks it still holds the dead owner's text, so
 // two waiters can't both "remove the stale lock" and then each remove the other's fresh one.
-import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
+import { randomHex } from '../random-hex.js';
 import { err, ok, type GlioflowError, type Result } from '../result.js';
 import { processAlive } from '../process-alive.js';
 
@@ -63,7 +63,7 @@ const GUARD_STALE_MS = 10_000;
  */
 function breakStale(file: string, seen: string, guardText: string): void {
   const guard = `${file}.break`;
-  const mine = `${guard}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const mine = `${guard}.new-${process.pid}-${randomHex(8)}`;
   writeFileSync(mine, guardText);
   try {
     try {
@@ -104,7 +104,7 @@ function linkOrCreate(from: string, to: string, text: string): void {
 function tryAcquire(file: string, owner: Owner): Owner | 'acquired' {
   mkdirSync(dirname(file), { recursive: true });
   const text = JSON.stringify(owner);
-  const mine = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const mine = `${file}.new-${process.pid}-${randomHex(8)}`;
   writeFileSync(mine, text);
   try {
     for (let attempt = 0; attempt < 5; attempt++) {

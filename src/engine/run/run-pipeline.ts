@@ -1,7 +1,6 @@
 // The scheduler: stages in dependency order, independent ones concurrently. A stage whose key
 // is already in the cache is restored, not run. A failing stage stops its dependants only;
 // everything that finished is recorded at once, so the next run resumes from there.
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StageSpec } from '../config/pipeline-spec.js';
@@ -11,6 +10,7 @@ import { lockEntry, writeLock, type StageRecord } from '../lockfile.js';
 import type { Project } from '../project.js';
 import { toGlioflowError, type GlioflowError } from '../result.js';
 import type { JsonValue, OutputRef, UpstreamOutputs } from '../stage-api.js';
+import { randomHex } from '../random-hex.js';
 import { safeName } from '../store/cache-layout.js';
 import { manifestPath, readKeyRecord, recordIsComplete, touchKeyRecord, writeKeyRecord, writeManifest } from '../store/records.js';
 import type { ItemRunner } from './items.js';
@@ -73,7 +73,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
   // --force reruns the named stages (instances or foreach bases), not what they need; all when none is named
   const named = options.stages ?? [];
   const forced = new Set(options.force ? selected.filter((s) => named.length === 0 || named.includes(s.name) || named.includes(s.base)).map((s) => s.name) : []);
-  const runId = `${new Date(started).toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const runId = `${new Date(started).toISOString().replace(/[:.]/g, '-')}-${randomHex(6)}`;
   let pool: WorkerPool | undefined;
   const summaries = new Map<string, RunStageSummary>();
   const finished = new Map<string, Finished>();
