@@ -1,7 +1,7 @@
 // The item-result store: checksummed records in pack files, found through an index per item family. A record altered
 // or cut short on disk must be reported (and so recomputed), never deserialised as if intact; a torn index line or a
 // lost pack costs only the items concerned.
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,11 +84,77 @@ describe('item results in packs', () => {
     expect(new ItemFamilyStore(layout, FAMILY).get(key(5))).toMatchObject({ state: 'ok' }); // its earlier, whole line
   });
 
+  it('ignores a line cut short inside its numbers (no final "."): the earlier line for the key stays in force', () => {
+    const whole = readFamilyIndex(layout, FAMILY).get(key(6));
+    if (!whole) throw new Error('key 6 not indexed');
+    appendFileSync(join(dir, 'cache', 'items', 'index', `${FAMILY}.idx`), `\n${key(6)} ${whole.pack} ${whole.offset} 1`);
+    expect(readFamilyIndex(layout, FAMILY).get(key(6))).toEqual(whole);
+  });
+
+  it('says altered, not a crash, for an index line pointing past the end of its pack; ignores absurd numbers', () => {
+    const loc = readFamilyIndex(layout, FAMILY).get(key(8));
+    if (!loc) throw new Error('key 8 not indexed');
+    expect(readItemAt(layout, { ...loc, offset: loc.offset + 10_000_000 })).toMatchObject({ state: 'altered', why: expect.stringContaining('past the end') });
+    expect(readItemAt(layout, { ...loc, length: 2 ** 40 })).toMatchObject({ state: 'altered' });
+    appendFileSync(join(dir, 'cache', 'items', 'index', `${FAMILY}.idx`), `\n${key(8)} ${loc.pack} 99999999999999999999 ${loc.length} .\n`);
+    expect(readFamilyIndex(layout, FAMILY).get(key(8))).toEqual(loc);
+  });
+
   it('says missing when the pack is gone', () => {
     const loc = readFamilyIndex(layout, FAMILY).get(key(50));
     if (!loc) throw new Error('key 50 not indexed');
     rmSync(packPath(layout, loc.pack));
     expect(readItemAt(layout, loc)).toEqual({ state: 'missing' });
+  });
+
+  it('keeps at most 16 packs open however many it reads', () => {
+    const family = 'b0b0b0b0b0b0b0b0';
+    for (let i = 0; i < 40; i++) {
+      const one = new ItemFamilyStore(layout, family);
+      one.put(key(1000 + i), i);
+      one.close(); // one pack each
+    }
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const linux = process.platform === 'linux';
+    const before = linux ? fds() : 0;
+    const store = new ItemFamilyStore(layout, family);
+    for (let i = 0; i < 40; i++) expect(store.get(key(1000 + i))).toEqual({ state: 'ok', value: i });
+    if (linux) expect(fds() - before).toBeLessThanOrEqual(16);
+    store.close();
+    if (linux) expect(fds()).toBe(before);
+  });
+
+  it('writes a result on the main thread to a pack within 0.5 s even when the timer gets no turn', () => {
+    const family = 'c0c0c0c0c0c0c0c0';
+    const store = new ItemFamilyStore(layout, family);
+    store.put(key(1), 'first');
+    const until = Date.now() + 600;
+    while (Date.now() < until); // main-thread work that never yields
+    store.put(key(2), 'second');
+    expect(readFamilyIndex(layout, family).size).toBe(2); // written by the put itself, before close
+    store.close();
+    expect(() => store.put(key(3), 'late')).toThrow(/closed/);
+  });
+
+  it('keeps a failed timed write from killing the process: the next close() throws it', async () => {
+    const other = cacheLayout(mkdtempSync(join(tmpdir(), 'glioflow-items-fail-')));
+    const store = new ItemFamilyStore(other, 'd0d0d0d0d0d0d0d0');
+    store.put(key(1), value);
+    // where packs go is now a file: the write the timer makes fails
+    mkdirSync(other.root, { recursive: true });
+    writeFileSync(other.items, 'not a folder');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(() => store.close()).toThrow();
+    rmSync(other.root, { recursive: true, force: true });
+  });
+
+  it('refuses to read an index it cannot read (only a missing index is empty): gc must not take it for empty', () => {
+    const other = cacheLayout(mkdtempSync(join(tmpdir(), 'glioflow-items-unreadable-')));
+    mkdirSync(join(other.items, 'index', 'e0e0e0e0e0e0e0e0.idx'), { recursive: true }); // a folder where the file goes
+    expect(() => readFamilyIndex(other, 'e0e0e0e0e0e0e0e0')).toThrow(/cannot read the item index/);
+    expect(() => readAllIndexes(other)).toThrow(/cannot read the item index/);
+    expect(readFamilyIndex(other, 'f1f1f1f1f1f1f1f1').size).toBe(0); // absent: nothing cached yet
+    rmSync(other.root, { recursive: true, force: true });
   });
 
   it('writes packs and indexes through temporary files: none left behind', () => {

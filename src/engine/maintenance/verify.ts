@@ -1,12 +1,11 @@
 // `glioflow verify`: re-hashes every object that pipeline.lock and the manifests reference, and
 // every item result they list, and names each missing or altered one with the stages and outputs
 // (or items) it belongs to.
-import { closeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { readKeyRecord } from '../store/records.js';
 import type { Project } from '../project.js';
 import { readLock } from '../lockfile.js';
-import { packPath, readAllIndexes, readItemAt } from '../store/item-results.js';
+import { PackReader, packPath, readAllIndexes } from '../store/item-results.js';
 import { listManifests, objectsOf, unreadableKeyRecords } from './references.js';
 
 export interface VerifyProblem {
@@ -61,18 +60,18 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
   let missingItems = 0;
   // every family's index, merged: an item key belongs to exactly one family (the key hashes the family's code and params)
   const where = new Map([...readAllIndexes(project.layout).values()].flatMap((index) => [...index]));
-  const fds = new Map<string, number>();
+  const reader = new PackReader(project.layout);
   try {
     for (const [key, users] of itemUsers) {
       const loc = where.get(key);
-      const item = loc ? readItemAt(project.layout, loc, fds) : ({ state: 'missing' } as const);
+      const item = loc ? reader.read(loc) : ({ state: 'missing' } as const);
       if (item.state === 'missing') missingItems++;
       else if (item.state === 'altered' && loc) {
         problems.push({ kind: 'item', hash: key, problem: 'altered', usedBy: [...users].sort(), location: { file: packPath(project.layout, loc.pack), offset: loc.offset, length: loc.length }, why: item.why });
       }
     }
   } finally {
-    for (const fd of fds.values()) closeSync(fd);
+    reader.close();
   }
   const unreadable = [...manifests.filter((m) => m.unreadable).map((m) => m.file), ...unreadableKeyRecords(project.layout)].map((f) => relative(project.root, f).split('\\').join('/'));
   return { checked: usedBy.size, checkedItems: itemUsers.size - missingItems, problems, unreadable, missingItems };

@@ -105,8 +105,9 @@ async function mapWithStore<I, O>(
   const chunks: number[][] = [];
   for (let i = 0; i < todo.length; i += chunkSize) chunks.push(todo.slice(i, i + chunkSize));
   let next = 0;
+  let stopped = false; // a lane failed (abort, or a result that could not be stored): the others take no new chunk
   const lanes = Array.from({ length: Math.min(runner.pool.size * 2, chunks.length) }, async () => {
-    while (next < chunks.length) {
+    while (next < chunks.length && !stopped) {
       if (runner.signal.aborted) throw runner.signal.reason ?? new Error('aborted');
       const chunk = chunks[next++] as number[];
       let results: Awaited<ReturnType<typeof runner.pool.run>>;
@@ -127,6 +128,10 @@ async function mapWithStore<I, O>(
       progress();
     }
   });
-  await Promise.all(lanes);
+  for (const lane of lanes) lane.catch(() => (stopped = true));
+  // every lane settled before the store closes: one failing lane must not leave others storing into a closed store
+  const settled = await Promise.allSettled(lanes);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return outcomes;
 }

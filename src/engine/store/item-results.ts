@@ -8,14 +8,15 @@
 //
 //   cache/items/packs/<xxh64 of the pack>.pack   records, one after another, each
 //       "glioflow-item-v2 <key> <xxh64 of payload> <payload length>\n" + payload (v8-serialised: typed arrays survive)
-//   cache/items/index/<family>.idx               lines "<key> <pack> <offset> <length>"; the last line of a key wins
+//   cache/items/index/<family>.idx               lines "<key> <pack> <offset> <length> ."; the last line of a key wins
 //
 // Crash safety: a pack is written whole under a temporary name and renamed, and only then are its keys appended to
-// the index; every append starts on a fresh line, and a torn line (a kill mid-append) is skipped when read. A key
+// the index; every append starts on a fresh line, and a torn line (a kill mid-append cuts the end off: the final "."
+// is gone) is skipped when read. Only a missing file counts as absent: any other read error stops the caller. A key
 // whose pack is gone counts as missing, one whose record no longer matches its checksum as altered: either way the
 // item reruns, and `glioflow verify` names the altered ones. Results not yet in a pack when a run is killed are lost
 // and recomputed: a result waits at most FLUSH_MS for its pack.
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomicSync } from '../atomic.js';
@@ -26,7 +27,9 @@ const MAGIC = 'glioflow-item-v2';
 const HEADER = /^glioflow-item-v2 ([0-9a-f]{16}) ([0-9a-f]{16}) (\d+)\n/;
 /** a record's header line is at most this long (magic, two hashes, a length, spaces, newline) */
 const MAX_HEADER = MAGIC.length + 1 + 16 + 1 + 16 + 1 + 16 + 1;
-const INDEX_LINE = /^([0-9a-f]{16}) ([0-9a-f]{16}\.pack) (\d+) (\d+)$/;
+const INDEX_LINE = /^([0-9a-f]{16}) ([0-9a-f]{16}\.pack) (\d{1,15}) (\d{1,15}) \.$/;
+/** open pack descriptors a reader keeps (least recently opened closed first): packs can be many between gcs */
+const MAX_OPEN_PACKS = 16;
 
 /**
  * A family's pending results are written as a pack when there are PACK_MAX_RECORDS of them or PACK_MAX_BYTES, or
@@ -81,12 +84,18 @@ function parseIndex(text: string): Map<string, ItemLocation> {
   return out;
 }
 
+const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+
 export function readFamilyIndex(layout: CacheLayout, family: string): Map<string, ItemLocation> {
+  let text: string;
   try {
-    return parseIndex(readFileSync(indexPath(layout, family), 'utf8'));
-  } catch {
-    return new Map(); // no index yet: nothing cached for this family
+    text = readFileSync(indexPath(layout, family), 'utf8');
+  } catch (error) {
+    // no index yet: nothing cached for this family. Any other error must not read as "empty": gc would delete packs.
+    if (isMissing(error)) return new Map();
+    throw new Error(`cannot read the item index ${indexPath(layout, family)}: ${(error as Error).message}`);
   }
+  return parseIndex(text);
 }
 
 /** Every family's index (for verify and gc): family → its key → location. */
@@ -114,25 +123,54 @@ export function writeFamilyIndex(layout: CacheLayout, family: string, entries: r
   return before - text.length;
 }
 
-const indexLine = (l: ItemLocation): string => `${l.key} ${l.pack} ${l.offset} ${l.length}\n`;
+const indexLine = (l: ItemLocation): string => `${l.key} ${l.pack} ${l.offset} ${l.length} .\n`;
 
-/** Reads one record; `fds` (pack → open descriptor) lets a caller reading many records open each pack once. */
-export function readItemAt(layout: CacheLayout, loc: ItemLocation, fds?: Map<string, number>): ItemFileState {
-  let fd = fds?.get(loc.pack);
-  if (fd === undefined) {
-    try {
-      fd = openSync(packPath(layout, loc.pack), 'r');
-    } catch {
-      return { state: 'missing' }; // the pack is gone (deleted by hand, or by gc with the item)
+/**
+ * Reads records out of packs, keeping a few packs open (a lookup of many keys reads most records of each pack in
+ * turn). close() when done.
+ */
+export class PackReader {
+  private readonly open = new Map<string, { fd: number; size: number }>();
+
+  constructor(private readonly layout: CacheLayout) {}
+
+  read(loc: ItemLocation): ItemFileState {
+    let pack = this.open.get(loc.pack);
+    if (!pack) {
+      let fd: number;
+      try {
+        fd = openSync(packPath(this.layout, loc.pack), 'r');
+      } catch (error) {
+        if (isMissing(error)) return { state: 'missing' }; // the pack is gone (deleted by hand, or by gc with the item)
+        throw new Error(`cannot read the item pack ${packPath(this.layout, loc.pack)}: ${(error as Error).message}`);
+      }
+      pack = { fd, size: fstatSync(fd).size };
+      this.open.set(loc.pack, pack);
+      if (this.open.size > MAX_OPEN_PACKS) {
+        const [oldest, first] = this.open.entries().next().value as [string, { fd: number }];
+        closeSync(first.fd);
+        this.open.delete(oldest);
+      }
     }
-    fds?.set(loc.pack, fd);
-  }
-  try {
+    if (loc.offset + loc.length > pack.size) return { state: 'altered', why: `the index points past the end of its pack (${pack.size} bytes)` };
     const bytes = Buffer.allocUnsafe(loc.length);
-    const n = readSync(fd, bytes, 0, loc.length, loc.offset);
+    const n = readSync(pack.fd, bytes, 0, loc.length, loc.offset);
     return n < loc.length ? { state: 'altered', why: `the pack ends ${loc.length - n} bytes early` } : decodeItemRecord(bytes, loc.key);
+  }
+
+  close(): void {
+    for (const { fd } of this.open.values()) closeSync(fd);
+    this.open.clear();
+  }
+}
+
+/** Reads one record (opens and closes its pack). */
+export function readItemAt(layout: CacheLayout, loc: ItemLocation): ItemFileState {
+  const reader = new PackReader(layout);
+  try {
+    return reader.read(loc);
   } finally {
-    if (!fds) closeSync(fd);
+    reader.close();
   }
 }
 
@@ -142,29 +180,53 @@ export function readItemAt(layout: CacheLayout, loc: ItemLocation, fds?: Map<str
  */
 export class ItemFamilyStore {
   private index: Map<string, ItemLocation> | undefined;
-  private readonly fds = new Map<string, number>();
+  private readonly reader: PackReader;
   private pending: { key: string; record: Buffer }[] = [];
   private pendingBytes = 0;
+  private firstPendingAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** a flush the timer ran that failed: thrown by the next put() or close(), in the stage that owns this store */
+  private failure: unknown;
+  private closed = false;
 
   constructor(
     private readonly layout: CacheLayout,
     readonly family: string,
-  ) {}
+  ) {
+    this.reader = new PackReader(layout);
+  }
 
   get(key: string): ItemFileState {
     this.index ??= readFamilyIndex(this.layout, this.family);
     const loc = this.index.get(key);
-    return loc ? readItemAt(this.layout, loc, this.fds) : { state: 'missing' };
+    return loc ? this.reader.read(loc) : { state: 'missing' };
   }
 
   put(key: string, value: unknown): void {
+    if (this.closed) throw new Error(`item result ${key} stored after its store was closed`);
+    this.rethrow();
     const record = encodeItemRecord(key, value);
+    if (this.pending.length === 0) this.firstPendingAt = Date.now();
     this.pending.push({ key, record });
     this.pendingBytes += record.length;
-    if (this.pending.length >= PACK_MAX_RECORDS || this.pendingBytes >= PACK_MAX_BYTES) this.flush();
+    // the age check covers work on the main thread, which gives the timer no turn until it is done
+    if (this.pending.length >= PACK_MAX_RECORDS || this.pendingBytes >= PACK_MAX_BYTES || Date.now() - this.firstPendingAt >= FLUSH_MS) this.flush();
     // unref: a pending flush never keeps the process alive (close() writes what is left)
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+    else
+      this.timer ??= setTimeout(() => {
+        try {
+          this.flush();
+        } catch (error) {
+          this.failure ??= error; // a throw here would kill the process, and with it every stage running
+        }
+      }, FLUSH_MS).unref();
+  }
+
+  private rethrow(): void {
+    if (this.failure === undefined) return;
+    const failure = this.failure;
+    this.failure = undefined;
+    throw failure;
   }
 
   /** Writes the pending results as one pack, then appends their keys to the family's index. */
@@ -190,11 +252,13 @@ export class ItemFamilyStore {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     try {
       this.flush();
+      this.rethrow();
     } finally {
-      for (const fd of this.fds.values()) closeSync(fd);
-      this.fds.clear();
+      this.reader.close();
     }
   }
 }
