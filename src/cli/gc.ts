@@ -16,7 +16,14 @@ export async function gcCommand(globals: GlobalOptions, flags: { keep: number; d
     return 75;
   }
   try {
-    const r = collectGarbage(project, { keep: flags.keep, dryRun: flags.dryRun === true });
+    let r: ReturnType<typeof collectGarbage>;
+    try {
+      r = collectGarbage(project, { keep: flags.keep, dryRun: flags.dryRun === true });
+    } catch (error) {
+      // e.g. an item index it cannot read: gc stops before deleting what that index would have kept
+      printErrors([{ kind: 'gc-failed', message: error instanceof Error ? error.message : String(error), hint: 'fix the file named (permissions, a folder in its place), then run gc again' }]);
+      return 1;
+    }
     const verb = flags.dryRun ? 'would free' : 'freed';
     const removedVerb = flags.dryRun ? 'would remove' : 'removed';
     for (const run of r.removed) process.stdout.write(`${removedVerb} run of ${run.stage}: key ${run.key} (finished ${run.finishedAt})\n`);

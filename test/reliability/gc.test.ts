@@ -50,6 +50,18 @@ describe('gc --keep N', () => {
     expect(dirBytes(join(p.dir, 'cache'))).toBe(before);
   });
 
+  it('stops, deleting nothing, at an item index it cannot read, and names it', () => {
+    const bad = join(p.dir, 'cache', 'items', 'index', '0000000000000000.idx');
+    mkdirSync(bad); // a folder where an index file goes: reading it fails with EISDIR, not ENOENT
+    const before = dirBytes(join(p.dir, 'cache'));
+    const r = p.cli(['gc', '--keep', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot read the item index');
+    expect(r.stderr).toContain('0000000000000000.idx');
+    expect(dirBytes(join(p.dir, 'cache'))).toBe(before);
+    rmSync(bad, { recursive: true });
+  });
+
   it('removes the older runs and their objects, reports the bytes it freed, and keeps a cache that verifies and reruns nothing', () => {
     const old = [2, 3].flatMap((f) => ['double', 'shift', 'summary'].map((s) => runs[f]?.[s] as LockEntry));
     const current = runs[4] as Record<string, LockEntry>;

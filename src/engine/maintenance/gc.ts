@@ -99,6 +99,8 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
   const manifests = listManifests(layout);
   for (const m of manifests) if (!m.unreadable && kept.has(m.record.key)) keepRecord(m.record);
 
+  // read before anything is deleted: an index that cannot be read stops gc here, with nothing removed
+  const indexes = readAllIndexes(layout);
   let freedBytes = 0;
   let removedObjects = 0;
   let removedItems = 0;
@@ -116,7 +118,7 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
   // Item results: each family's index keeps only the kept keys; a pack goes when no kept key is in it. A pack that
   // also holds dropped results is kept whole (not rewritten): its dead records go with the pack's last live one.
   const livePacks = new Set<string>();
-  for (const [family, index] of readAllIndexes(layout)) {
+  for (const [family, index] of indexes) {
     const keep = [...index.values()].filter((loc) => keepItems.has(loc.key));
     removedItems += index.size - keep.length;
     for (const loc of keep) livePacks.add(loc.pack);
