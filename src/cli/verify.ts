@@ -15,13 +15,13 @@ export async function verifyCommand(globals: GlobalOptions, flags: { json?: bool
       const where = p.kind === 'object' ? relative(process.cwd(), project.store.path(p.hash)) : loc ? `${relative(process.cwd(), loc.file)}, bytes ${loc.offset}–${loc.offset + loc.length}: ${p.why ?? 'altered'}` : relative(process.cwd(), project.layout.items);
       process.stdout.write(`${p.problem}: ${p.kind === 'object' ? 'object' : 'item result'} ${p.hash} (${where})\n${p.usedBy.map((u) => `  used by ${u}`).join('\n')}\n`);
     }
-    for (const f of report.unreadable) process.stdout.write(`unreadable: ${f} (not valid JSON)\n`);
+    for (const f of report.unreadable) process.stdout.write(`unreadable: ${f} (cannot be read or parsed)\n`);
     if (ok) process.stdout.write(`ok: ${report.checked} objects and ${report.checkedItems} item results verified\n`);
     else {
-      const parts = [report.problems.length > 0 ? `${report.problems.length} missing or altered (checked ${report.checked} objects and ${report.checkedItems} item results)` : '', report.unreadable.length > 0 ? `${report.unreadable.length} unreadable records` : ''].filter(Boolean);
+      const parts = [report.problems.length > 0 ? `${report.problems.length} missing or altered (checked ${report.checked} objects and ${report.checkedItems} item results)` : '', report.unreadable.length > 0 ? `${report.unreadable.length} unreadable files` : ''].filter(Boolean);
       // an altered object must go first: the store never overwrites an object that exists (an
       // altered item result is recomputed and replaced by the next run that needs it)
-      process.stdout.write(`${parts.join('; ')}\n  hint: delete the altered files and unreadable records; \`glioflow run\` then recomputes what is missing\n`);
+      process.stdout.write(`${parts.join('; ')}\n  hint: delete the altered and the unreadable files; \`glioflow run\` then recomputes what is missing\n`);
     }
   }
   return ok ? 0 : 1;

@@ -1,6 +1,6 @@
 // `glioflow verify` finds damaged cache objects and names what they belong to; `glioflow explain`
 // gives the provenance chain of a materialised file, back to the raw inputs.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forgetItem, fourStagePipeline, itemRecordLocation, keyRecord, objectPath, readLockFile, TestProject, walkFiles, xxh64, type LockEntry } from './helpers.js';
@@ -122,6 +122,17 @@ describe('verify', () => {
     expect(code).toBe(1);
     expect(report.unreadable).toEqual([manifest.slice(p.dir.length + 1)]);
     writeFileSync(manifest, before);
+    expect(verifyJson(p).code).toBe(0);
+  });
+
+  it('names an item index it cannot read, instead of failing', () => {
+    const bad = join(p.dir, 'cache', 'items', 'index', '0000000000000000.idx');
+    mkdirSync(bad); // a folder where an index file goes
+    const { code, report } = verifyJson(p);
+    expect(code).toBe(1);
+    expect(report.unreadable).toEqual(['cache/items/index/0000000000000000.idx']);
+    expect(p.cli(['verify']).stdout).toContain('unreadable: cache/items/index/0000000000000000.idx (cannot be read or parsed)');
+    rmSync(bad, { recursive: true });
     expect(verifyJson(p).code).toBe(0);
   });
 });

@@ -100,7 +100,8 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
   for (const m of manifests) if (!m.unreadable && kept.has(m.record.key)) keepRecord(m.record);
 
   // read before anything is deleted: an index that cannot be read stops gc here, with nothing removed
-  const indexes = readAllIndexes(layout);
+  const { indexes, unreadable: badIndexes } = readAllIndexes(layout);
+  if (badIndexes[0]) throw new Error(badIndexes[0].error);
   let freedBytes = 0;
   let removedObjects = 0;
   let removedItems = 0;

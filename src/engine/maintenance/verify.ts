@@ -25,7 +25,7 @@ export interface VerifyReport {
   /** item results re-hashed */
   checkedItems: number;
   problems: VerifyProblem[];
-  /** manifests and key records (paths relative to the project) that no longer parse */
+  /** manifests, key records and item indexes (paths relative to the project) that cannot be read or parsed */
   unreadable: string[];
   /** item results a record lists that are gone (not a problem: the item would simply rerun) */
   missingItems: number;
@@ -58,21 +58,38 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
     if (state !== 'ok') problems.push({ kind: 'object', hash, problem: state, usedBy: [...users].sort() });
   }
   let missingItems = 0;
+  let checkedItems = 0;
   // every family's index, merged: an item key belongs to exactly one family (the key hashes the family's code and params)
-  const where = new Map([...readAllIndexes(project.layout).values()].flatMap((index) => [...index]));
+  const { indexes, unreadable: badIndexes } = readAllIndexes(project.layout);
+  const where = new Map([...indexes.values()].flatMap((index) => [...index]));
   const reader = new PackReader(project.layout);
+  const badPacks = new Set<string>();
   try {
     for (const [key, users] of itemUsers) {
       const loc = where.get(key);
-      const item = loc ? reader.read(loc) : ({ state: 'missing' } as const);
-      if (item.state === 'missing') missingItems++;
-      else if (item.state === 'altered' && loc) {
+      if (!loc) {
+        missingItems++;
+        continue;
+      }
+      let item: ReturnType<PackReader['read']>;
+      try {
+        item = reader.read(loc);
+      } catch {
+        badPacks.add(packPath(project.layout, loc.pack)); // a pack it cannot open (a missing one reads as missing)
+        continue;
+      }
+      if (item.state === 'missing') {
+        missingItems++;
+        continue;
+      }
+      checkedItems++;
+      if (item.state === 'altered') {
         problems.push({ kind: 'item', hash: key, problem: 'altered', usedBy: [...users].sort(), location: { file: packPath(project.layout, loc.pack), offset: loc.offset, length: loc.length }, why: item.why });
       }
     }
   } finally {
     reader.close();
   }
-  const unreadable = [...manifests.filter((m) => m.unreadable).map((m) => m.file), ...unreadableKeyRecords(project.layout)].map((f) => relative(project.root, f).split('\\').join('/'));
-  return { checked: usedBy.size, checkedItems: itemUsers.size - missingItems, problems, unreadable, missingItems };
+  const unreadable = [...manifests.filter((m) => m.unreadable).map((m) => m.file), ...unreadableKeyRecords(project.layout), ...badIndexes.map((b) => b.file), ...badPacks].map((f) => relative(project.root, f).split('\\').join('/'));
+  return { checked: usedBy.size, checkedItems, problems, unreadable, missingItems };
 }

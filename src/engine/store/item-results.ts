@@ -98,14 +98,20 @@ export function readFamilyIndex(layout: CacheLayout, family: string): Map<string
   return parseIndex(text);
 }
 
-/** Every family's index (for verify and gc): family → its key → location. */
-export function readAllIndexes(layout: CacheLayout): Map<string, Map<string, ItemLocation>> {
-  const out = new Map<string, Map<string, ItemLocation>>();
-  if (!existsSync(indexDir(layout))) return out;
+/** Every family's index (for verify and gc): family → its key → location, and the index files that cannot be read. */
+export function readAllIndexes(layout: CacheLayout): { indexes: Map<string, Map<string, ItemLocation>>; unreadable: { file: string; error: string }[] } {
+  const indexes = new Map<string, Map<string, ItemLocation>>();
+  const unreadable: { file: string; error: string }[] = [];
+  if (!existsSync(indexDir(layout))) return { indexes, unreadable };
   for (const name of readdirSync(indexDir(layout))) {
-    if (name.endsWith('.idx')) out.set(name.slice(0, -4), readFamilyIndex(layout, name.slice(0, -4)));
+    if (!name.endsWith('.idx')) continue;
+    try {
+      indexes.set(name.slice(0, -4), readFamilyIndex(layout, name.slice(0, -4)));
+    } catch (error) {
+      unreadable.push({ file: join(indexDir(layout), name), error: (error as Error).message });
+    }
   }
-  return out;
+  return { indexes, unreadable };
 }
 
 /**
