@@ -7,16 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHashing } from '../../src/engine/hash.js';
 import { cacheLayout } from '../../src/engine/store/cache-layout.js';
-import {
-  decodeItemRecord,
-  encodeItemRecord,
-  ItemFamilyStore,
-  packPath,
-  readAllIndexes,
-  readFamilyIndex,
-  readItemAt,
-  writeFamilyIndex,
-} from '../../src/engine/store/item-results.js';
+import { readAllIndexes, readFamilyIndex, writeFamilyIndex } from '../../src/engine/store/item-index.js';
+import { decodeItemRecord, encodeItemRecord, packPath, readItemAt } from '../../src/engine/store/item-packs.js';
+import { ItemFamilyStore } from '../../src/engine/store/item-results.js';
 
 const FAMILY = 'f0f0f0f0f0f0f0f0';
 const key = (i: number): string => i.toString(16).padStart(16, '0');

@@ -8,7 +8,7 @@ import { readLock } from '../lockfile.js';
 import type { Project } from '../project.js';
 import { findProducer, listKeyRecords, listManifests, objectsOf } from './references.js';
 import { processAlive } from '../process-alive.js';
-import { readAllIndexes, writeFamilyIndex } from '../store/item-results.js';
+import { readAllIndexes, writeFamilyIndex } from '../store/item-index.js';
 
 export interface RemovedRun {
   stage: string;

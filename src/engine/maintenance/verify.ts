@@ -5,7 +5,8 @@ import { relative } from 'node:path';
 import { readKeyRecord } from '../store/records.js';
 import type { Project } from '../project.js';
 import { readLock } from '../lockfile.js';
-import { PackReader, packPath, readAllIndexes } from '../store/item-results.js';
+import { readAllIndexes } from '../store/item-index.js';
+import { PackReader, packPath } from '../store/item-packs.js';
 import { listManifests, objectsOf, unreadableKeyRecords } from './references.js';
 
 export interface VerifyProblem {

@@ -6,7 +6,7 @@ export interface CacheLayout {
   objects: string;
   /** stage key → record of the run that produced it */
   keys: string;
-  /** item key → object hash of the item's result */
+  /** item results: packs/ (checksummed records) and index/ (per item family: where each key is) */
   items: string;
   manifests: string;
   /** checkpoints of unfinished stage runs, by stage key */
