@@ -1,6 +1,6 @@
 // `npm run bench [-- NAME…]`: runs the benchmarks side by side with their references and writes
 // BENCHMARKS.md (each section with the exact command that produced it). Names: engine, ingest,
-// reader-memory, train-speed.
+// reader-memory, train-speed, wasm-threads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -13,6 +13,7 @@ const BENCHES: Record<string, { title: string; script: string; args: string[] }>
   ingest: { title: 'Ingest: DICOM parse + black-pixel ratio vs pydicom + numpy', script: 'bench/ingest.ts', args: [] },
   'reader-memory': { title: 'Streaming shard reader: peak memory, small vs 4× cohort', script: 'bench/reader-memory.ts', args: [] },
   'train-speed': { title: 'Training speed: images/s per model vs PyTorch CPU', script: 'bench/train-speed.ts', args: [] },
+  'wasm-threads': { title: 'Experiment: wasm kernels, threaded-SIMD build vs SIMD build', script: 'bench/wasm-threads.ts', args: [] },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
