@@ -9,6 +9,7 @@ import type { Project } from '../project.js';
 import { findProducer, listKeyRecords, listManifests, objectsOf } from './references.js';
 import { processAlive } from '../process-alive.js';
 import { readAllIndexes, writeFamilyIndex } from '../store/item-index.js';
+import { compactFamily } from './compact-packs.js';
 
 export interface RemovedRun {
   stage: string;
@@ -116,14 +117,16 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
   // ones stay for `verify` to name.
   for (const m of manifests) if (!m.unreadable && !kept.has(m.record.key)) remove(m.file);
   for (const rec of removed) remove(rec.file);
-  // Item results: each family's index keeps only the kept keys; a pack goes when no kept key is in it. A pack that
-  // also holds dropped results is kept whole (not rewritten): its dead records go with the pack's last live one.
+  // Item results: each family's index keeps only the kept keys, the kept records of mostly-dead packs are copied
+  // into a new pack (compact-packs.ts), and a pack goes when no kept key is in it.
   const livePacks = new Set<string>();
   for (const [family, index] of indexes) {
-    const keep = [...index.values()].filter((loc) => keepItems.has(loc.key));
-    removedItems += index.size - keep.length;
-    for (const loc of keep) livePacks.add(loc.pack);
-    freedBytes += writeFamilyIndex(layout, family, keep, options.dryRun);
+    const keptHere = [...index.values()].filter((loc) => keepItems.has(loc.key));
+    const compacted = compactFamily(layout, keptHere, options.dryRun);
+    removedItems += index.size - keptHere.length + compacted.dropped;
+    freedBytes -= compacted.addedBytes;
+    for (const loc of compacted.keep) livePacks.add(loc.pack);
+    freedBytes += writeFamilyIndex(layout, family, compacted.keep, options.dryRun);
   }
   for (const file of walkFiles(layout.items)) {
     const temp = abandonedTemp(file);

@@ -42,18 +42,24 @@ export function decodeItemRecord(bytes: Uint8Array, key: string): ItemFileState 
   }
 }
 
-/** Writes records as one pack (under a temporary name, then renamed) and says where each one is. */
-export function writePack(layout: CacheLayout, records: readonly { key: string; record: Buffer }[]): ItemLocation[] {
-  const pack = Buffer.concat(records.map((r) => r.record));
-  const name = `${hashBytes(pack)}.pack`;
-  writeFileAtomicSync(packPath(layout, name), pack);
-  const out: ItemLocation[] = [];
+/** Records as one pack: its bytes, its name (their hash) and where each record is in it. */
+export function buildPack(records: readonly { key: string; record: Buffer }[]): { name: string; bytes: Buffer; locations: ItemLocation[] } {
+  const bytes = Buffer.concat(records.map((r) => r.record));
+  const name = `${hashBytes(bytes)}.pack`;
+  const locations: ItemLocation[] = [];
   let offset = 0;
   for (const r of records) {
-    out.push({ key: r.key, pack: name, offset, length: r.record.length });
+    locations.push({ key: r.key, pack: name, offset, length: r.record.length });
     offset += r.record.length;
   }
-  return out;
+  return { name, bytes, locations };
+}
+
+/** Writes records as one pack (under a temporary name, then renamed) and says where each one is. */
+export function writePack(layout: CacheLayout, records: readonly { key: string; record: Buffer }[]): ItemLocation[] {
+  const pack = buildPack(records);
+  writeFileAtomicSync(packPath(layout, pack.name), pack.bytes);
+  return pack.locations;
 }
 
 /**
