@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Importing the wasm backend registers its kernels, which we compose and wrap below.
 import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { registerBatchNormGradient } from './batch-norm-gradient.js';
 
 type Backend = Parameters<KernelFunc>[0]['backend'];
 interface Disposer { disposeData(dataId: object): unknown }
@@ -261,10 +262,11 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
 
 let registered = false;
 
-/** Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput and BatchMatMul. Idempotent; call before training on wasm. */
+/** Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput and BatchMatMul, and a batch-norm gradient without Tile. Idempotent; call before training on wasm. */
 export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean } = {}): void {
   if (registered) return;
   registered = true;
+  registerBatchNormGradient(); // tfjs's tiles a factor to the input's shape, and wasm's Tile is slow
   const configs: KernelConfig[] = [
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
     { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
