@@ -147,6 +147,10 @@ describe('item results in packs', () => {
     expect(() => readFamilyIndex(other, 'e0e0e0e0e0e0e0e0')).toThrow(/cannot read the item index/);
     expect(readAllIndexes(other).unreadable).toEqual([{ file: join(other.items, 'index', 'e0e0e0e0e0e0e0e0.idx'), error: expect.stringContaining('cannot read the item index') }]);
     expect(readFamilyIndex(other, 'f1f1f1f1f1f1f1f1').size).toBe(0); // absent: nothing cached yet
+    // the index folder itself a file: listed as unreadable, not thrown (verify reports it)
+    rmSync(join(other.items, 'index'), { recursive: true });
+    writeFileSync(join(other.items, 'index'), 'not a folder');
+    expect(readAllIndexes(other).unreadable).toEqual([{ file: join(other.items, 'index'), error: expect.stringContaining('cannot read the item index folder') }]);
     rmSync(other.root, { recursive: true, force: true });
   });
 

@@ -110,15 +110,9 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
     freedBytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     if (!options.dryRun) rmSync(file, { force: true });
   };
-  // Records first, objects last: a gc killed half-way then leaves only unreferenced objects,
-  // never a manifest or key record whose objects are gone (which `verify` would report).
-  // A manifest is a run's account: it goes with its run. Manifests whose key has no record at all
-  // (a run killed between writing the two) go too, since nothing keeps their objects. Unreadable
-  // ones stay for `verify` to name.
-  for (const m of manifests) if (!m.unreadable && !kept.has(m.record.key)) remove(m.file);
-  for (const rec of removed) remove(rec.file);
-  // Item results: each family's index keeps only the kept keys, the kept records of mostly-dead packs are copied
-  // into a new pack (compact-packs.ts), and a pack goes when no kept key is in it.
+  // Item results first, as compaction may fail (it reads every kept record of a sparse pack) and nothing is deleted
+  // yet: each family's index keeps only the kept keys, the kept records of mostly-dead packs are copied into new
+  // packs (compact-packs.ts), and a pack goes (in the walk below) when no kept key is in it.
   const livePacks = new Set<string>();
   for (const [family, index] of indexes) {
     const keptHere = [...index.values()].filter((loc) => keepItems.has(loc.key));
@@ -128,6 +122,13 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
     for (const loc of compacted.keep) livePacks.add(loc.pack);
     freedBytes += writeFamilyIndex(layout, family, compacted.keep, options.dryRun);
   }
+  // Records first, objects last: a gc killed half-way then leaves only unreferenced objects,
+  // never a manifest or key record whose objects are gone (which `verify` would report).
+  // A manifest is a run's account: it goes with its run. Manifests whose key has no record at all
+  // (a run killed between writing the two) go too, since nothing keeps their objects. Unreadable
+  // ones stay for `verify` to name.
+  for (const m of manifests) if (!m.unreadable && !kept.has(m.record.key)) remove(m.file);
+  for (const rec of removed) remove(rec.file);
   for (const file of walkFiles(layout.items)) {
     const temp = abandonedTemp(file);
     if (temp !== 'not-temp') {

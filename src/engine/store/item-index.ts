@@ -51,7 +51,14 @@ export function readAllIndexes(layout: CacheLayout): { indexes: Map<string, Map<
   const indexes = new Map<string, Map<string, ItemLocation>>();
   const unreadable: { file: string; error: string }[] = [];
   if (!existsSync(indexDir(layout))) return { indexes, unreadable };
-  for (const name of readdirSync(indexDir(layout))) {
+  let names: string[];
+  try {
+    names = readdirSync(indexDir(layout));
+  } catch (error) {
+    unreadable.push({ file: indexDir(layout), error: `cannot read the item index folder ${indexDir(layout)}: ${(error as Error).message}` });
+    return { indexes, unreadable };
+  }
+  for (const name of names) {
     if (!name.endsWith('.idx')) continue;
     try {
       indexes.set(name.slice(0, -4), readFamilyIndex(layout, name.slice(0, -4)));
@@ -69,12 +76,19 @@ export function readAllIndexes(layout: CacheLayout): { indexes: Map<string, Map<
 export function writeFamilyIndex(layout: CacheLayout, family: string, entries: readonly ItemLocation[], dryRun = false): number {
   const file = indexPath(layout, family);
   const before = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (!isMissingFile(error)) throw error;
+  }
   const text = entries.map(indexLine).join('');
-  if (!dryRun && text.length !== before) {
+  // compared by content, not length: a compacted pack's lines have the same length and new locations
+  if (!dryRun && text !== current) {
     if (entries.length === 0) rmSync(file, { force: true });
     else writeFileAtomicSync(file, text);
   }
-  return before - text.length;
+  return before - Buffer.byteLength(text);
 }
 
 /** Appends these entries to the family's index, on a fresh line (it ends a line a killed run may have torn). */

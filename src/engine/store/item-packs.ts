@@ -16,6 +16,9 @@ const HEADER = /^glioflow-item-v2 ([0-9a-f]{16}) ([0-9a-f]{16}) (\d+)\n/;
 const MAX_HEADER = MAGIC.length + 1 + 16 + 1 + 16 + 1 + 16 + 1;
 /** open pack descriptors a reader keeps (least recently opened closed first): packs can be many between gcs */
 const MAX_OPEN_PACKS = 16;
+/** A pack holds at most this many records and (unless one record is larger) this many bytes. */
+export const PACK_MAX_RECORDS = 512;
+export const PACK_MAX_BYTES = 16 * 1024 * 1024;
 
 export type ItemFileState = { state: 'ok'; value: unknown } | { state: 'missing' } | { state: 'altered'; why: string };
 
@@ -27,19 +30,31 @@ export function encodeItemRecord(key: string, value: unknown): Buffer {
   return Buffer.concat([Buffer.from(`${MAGIC} ${key} ${hashBytes(payload)} ${payload.length}\n`, 'latin1'), payload]);
 }
 
-/** Checks the record's header (it must be `key`'s) and its payload's hash; deserialises only an intact record. */
-export function decodeItemRecord(bytes: Uint8Array, key: string): ItemFileState {
+type Checked = { state: 'ok'; payload: Uint8Array } | { state: 'missing' } | { state: 'altered'; why: string };
+
+/** Checks the record's header (it must be `key`'s) and its payload's hash, without deserialising it. */
+function checkItemRecord(bytes: Uint8Array, key: string): Checked {
   const head = HEADER.exec(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, MAX_HEADER)).toString('latin1'));
   if (!head) return { state: 'altered', why: 'not a glioflow item record (bad header)' };
   if (head[1] !== key) return { state: 'altered', why: `the record there is item ${head[1]}'s` };
   const payload = bytes.subarray(head[0].length);
   if (payload.length !== Number(head[3])) return { state: 'altered', why: `payload is ${payload.length} bytes, its header says ${head[3]}` };
   if (hashBytes(payload) !== head[2]) return { state: 'altered', why: 'content does not match its recorded hash' };
+  return { state: 'ok', payload };
+}
+
+function deserialised(checked: Checked): ItemFileState {
+  if (checked.state !== 'ok') return checked;
   try {
-    return { state: 'ok', value: deserialize(payload) };
+    return { state: 'ok', value: deserialize(checked.payload) };
   } catch (error) {
     return { state: 'altered', why: `cannot deserialise: ${(error as Error).message}` };
   }
+}
+
+/** Checks the record's header (it must be `key`'s) and its payload's hash; deserialises only an intact record. */
+export function decodeItemRecord(bytes: Uint8Array, key: string): ItemFileState {
+  return deserialised(checkItemRecord(bytes, key));
 }
 
 /** Records as one pack: its bytes, its name (their hash) and where each record is in it. */
@@ -72,6 +87,12 @@ export class PackReader {
   constructor(private readonly layout: CacheLayout) {}
 
   read(loc: ItemLocation): ItemFileState {
+    const raw = this.readRecord(loc);
+    return raw.state === 'ok' ? deserialised(checkItemRecord(raw.bytes, loc.key)) : raw;
+  }
+
+  /** A record's bytes, header included, once its header and checksum are checked (gc copies them as they are). */
+  readRecord(loc: ItemLocation): { state: 'ok'; bytes: Buffer } | { state: 'missing' } | { state: 'altered'; why: string } {
     let pack = this.open.get(loc.pack);
     if (!pack) {
       let fd: number;
@@ -92,7 +113,9 @@ export class PackReader {
     if (loc.offset + loc.length > pack.size) return { state: 'altered', why: `the index points past the end of its pack (${pack.size} bytes)` };
     const bytes = Buffer.allocUnsafe(loc.length);
     const n = readSync(pack.fd, bytes, 0, loc.length, loc.offset);
-    return n < loc.length ? { state: 'altered', why: `the pack ends ${loc.length - n} bytes early` } : decodeItemRecord(bytes, loc.key);
+    if (n < loc.length) return { state: 'altered', why: `the pack ends ${loc.length - n} bytes early` };
+    const checked = checkItemRecord(bytes, loc.key);
+    return checked.state === 'ok' ? { state: 'ok', bytes } : checked;
   }
 
   close(): void {

@@ -17,14 +17,12 @@
 // and recomputed: a result waits at most FLUSH_MS for its pack.
 import type { CacheLayout } from './cache-layout.js';
 import { appendToFamilyIndex, readFamilyIndex, type ItemLocation } from './item-index.js';
-import { encodeItemRecord, PackReader, writePack, type ItemFileState } from './item-packs.js';
+import { encodeItemRecord, PACK_MAX_BYTES, PACK_MAX_RECORDS, PackReader, writePack, type ItemFileState } from './item-packs.js';
 
 /**
  * A family's pending results are written as a pack when there are PACK_MAX_RECORDS of them or PACK_MAX_BYTES, or
  * FLUSH_MS after the first of them (so a killed run loses at most that much finished work), and at close.
  */
-const PACK_MAX_RECORDS = 512;
-const PACK_MAX_BYTES = 16 * 1024 * 1024;
 const FLUSH_MS = 500;
 
 /**
