@@ -18,14 +18,20 @@ function trimIndexes(p: TestProject): void {
   }
 }
 
+/** Two runs, three of four folders changed in between: the first run's packs keep one live record of four. */
+function twoRuns(prefix: string): TestProject {
+  const p = new TestProject(prefix);
+  p.makeInputs(4, 2);
+  p.write('pipeline.yaml', fourStagePipeline());
+  expect(p.run().summary.ok).toBe(true);
+  for (const f of [1, 2, 3]) p.write(`input/f${f}/0.txt`, `changed ${f}\n`);
+  expect(p.run().summary.ok).toBe(true);
+  return p;
+}
+
 describe('gc compacts mostly-dead item packs', () => {
   it('rewrites an index whose new lines are as long as the old ones (a cache trimmed by a gc without compaction)', () => {
-    const p = new TestProject('glioflow-gc-compact-trimmed-');
-    p.makeInputs(4, 2);
-    p.write('pipeline.yaml', fourStagePipeline());
-    expect(p.run().summary.ok).toBe(true);
-    for (const f of [1, 2, 3]) p.write(`input/f${f}/0.txt`, `changed ${f}\n`);
-    expect(p.run().summary.ok).toBe(true);
+    const p = twoRuns('glioflow-gc-compact-trimmed-');
     trimIndexes(p);
     const before = dirBytes(join(p.dir, 'cache'));
     const r = p.cli(['gc', '--keep', '1']);
@@ -38,12 +44,7 @@ describe('gc compacts mostly-dead item packs', () => {
   });
 
   it('counts a compacted pack that is there already (same content) as no bytes added', () => {
-    const p = new TestProject('glioflow-gc-compact-again-');
-    p.makeInputs(4, 2);
-    p.write('pipeline.yaml', fourStagePipeline());
-    expect(p.run().summary.ok).toBe(true);
-    for (const f of [1, 2, 3]) p.write(`input/f${f}/0.txt`, `changed ${f}\n`);
-    expect(p.run().summary.ok).toBe(true);
+    const p = twoRuns('glioflow-gc-compact-again-');
     // a gc that wrote its compacted packs and was killed before rewriting the indexes: the packs are there, unindexed
     const snapshot = new Map(readdirSync(join(p.dir, 'cache', 'items', 'index')).map((n) => [n, readFileSync(join(p.dir, 'cache', 'items', 'index', n))]));
     const oldPacks = new Map(packsOf(p).map((n) => [n, readFileSync(join(p.dir, 'cache', 'items', 'packs', n))]));
