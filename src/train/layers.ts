@@ -5,7 +5,8 @@
 // - a bidirectional LSTM with PyTorch's two bias vectors (exact parameter count, PyTorch gate order i,f,g,o),
 // - multi-head self-attention with packed in-projection (as torch.nn.MultiheadAttention), class token, position
 //   embedding, token pick,
-// - dropout whose mask is seeded per training step (tf.dropout with a fixed seed repeats the same mask every step).
+// - dropout whose mask is seeded per training step (tf.dropout with a fixed seed repeats the same mask every step),
+// - the first convolution without the input gradient tfjs's fused conv2d computes for nothing.
 import * as tf from '@tensorflow/tfjs';
 
 type Shape = (number | null)[];
@@ -172,6 +173,67 @@ export class PointwiseDense extends tf.layers.Layer {
   }
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), units: this.units, activation: this.activation, seed: this.seed };
+  }
+}
+
+/**
+ * The first convolution of a model, over its input image: the same fused conv2d tf.layers.conv2d runs, with a backward
+ * pass that computes only the filter and bias gradients. tfjs's fused conv2d computes the input's gradient too, in
+ * full, although nothing upstream of the image has weights: for AlexNet2D's 11×11 stride-4 stem that was 610 ms of a
+ * 3.4 s step on wasm. The gradients it does compute are the ones tfjs's fused gradient computes (the same kernel on
+ * the same tensors). Use it only where the input depends on no weight: the input's gradient it reports is zero.
+ */
+export class InputConv2D extends tf.layers.Layer {
+  static className = 'GlioflowInputConv2D';
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: ReturnType<typeof tf.initializers.zeros>;
+  private kernel!: tf.LayerVariable;
+  private bias: tf.LayerVariable | undefined;
+  constructor(args: { filters: number; kernelSize: number; strides: number; useBias: boolean; kernelInitializer: ReturnType<typeof tf.initializers.zeros>; name?: string }) {
+    super(args);
+    this.filters = args.filters;
+    this.kernelSize = args.kernelSize;
+    this.strides = args.strides;
+    this.useBias = args.useBias;
+    this.kernelInitializer = args.kernelInitializer;
+  }
+  override build(inputShape: Shape | Shape[]): void {
+    const s = inputShape as Shape;
+    const channels = s[s.length - 1]!;
+    // the same weights, in the same order and with the same initialisers, as tf.layers.conv2d makes
+    this.kernel = this.addWeight('kernel', [this.kernelSize, this.kernelSize, channels, this.filters], 'float32', this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = inputShape as Shape;
+    const out = (n: number | null): number | null => (n === null ? null : Math.floor((n - this.kernelSize) / this.strides) + 1);
+    return [s[0] ?? null, out(s[1] ?? null), out(s[2] ?? null), this.filters];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const strides: [number, number] = [this.strides, this.strides];
+    const filterShape = this.kernel.shape as [number, number, number, number];
+    const forward = (x: tf.Tensor4D, filter: tf.Tensor4D, bias?: tf.Tensor1D): tf.Tensor4D => tf.fused.conv2d({ x, filter, strides, pad: 'valid', dataFormat: 'NHWC', ...(bias ? { bias } : {}) });
+    const backward = (x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor[] => {
+      const filterGrad = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined as unknown as string, filterShape }) as tf.Tensor;
+      // the input needs no gradient (nothing upstream of it has weights): zeros, not a full transposed convolution
+      return [tf.zerosLike(x), filterGrad, ...(this.useBias ? [tf.sum(dy, [0, 1, 2])] : [])];
+    };
+    const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const save = args[args.length - 1] as tf.GradSaveFunc;
+      const [xi, f, b] = args.slice(0, -1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D | undefined];
+      save([xi]);
+      return { value: forward(xi, f, b), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(saved[0] as tf.Tensor4D, dy as tf.Tensor4D) };
+    }) as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);
+    const x = single(inputs) as tf.Tensor4D;
+    const filter = this.kernel.read() as tf.Tensor4D;
+    return this.bias ? op(x, filter, this.bias.read()) : op(x, filter);
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, useBias: this.useBias };
   }
 }
 
@@ -403,6 +465,6 @@ export class MeanTokens extends tf.layers.Layer {
   }
 }
 
-for (const cls of [SeededDropout, PointwiseDense, LayerNorm, AdaptiveAvgPool2d, ChannelScale, GRN, BiLSTM, MultiHeadSelfAttention, ClassToken, PositionEmbedding, TakeFirstToken, MeanTokens]) {
+for (const cls of [SeededDropout, InputConv2D, PointwiseDense, LayerNorm, AdaptiveAvgPool2d, ChannelScale, GRN, BiLSTM, MultiHeadSelfAttention, ClassToken, PositionEmbedding, TakeFirstToken, MeanTokens]) {
   tf.serialization.registerClass(cls);
 }

@@ -13,6 +13,7 @@ import {
   LayerNorm,
   MeanTokens,
   MultiHeadSelfAttention,
+  InputConv2D,
   PointwiseDense,
   PositionEmbedding,
   SeededDropout,
@@ -110,6 +111,12 @@ function conv(s: Seeds, x: Sym, filters: number, kernel: number, stride: number,
   );
 }
 
+/** The first convolution, over the model's input image (no input gradient: see InputConv2D). */
+function inputConv(s: Seeds, x: Sym, filters: number, kernel: number, stride: number, pad: number, bias: boolean, name: string): Sym {
+  const padded = pad > 0 ? apply(tf.layers.zeroPadding2d({ padding: pad, name: `${name}_pad` }), x) : x;
+  return apply(new InputConv2D({ filters, kernelSize: kernel, strides: stride, useBias: bias, kernelInitializer: s.he(), name }), padded);
+}
+
 function dense(s: Seeds, x: Sym, units: number, name: string, activation?: 'relu' | 'sigmoid' | 'gelu'): Sym {
   if (x.shape.length > 2 && activation !== 'sigmoid') {
     return apply(new PointwiseDense({ units, activation: activation ?? 'linear', seed: s.take(), name }), x);
@@ -143,7 +150,7 @@ function input(size: number): Sym {
 function alexNet(o: Required<ModelOptions>): tf.LayersModel {
   const s = new Seeds(o.seed);
   const x0 = input(o.size);
-  let x = relu(conv(s, x0, 64, 11, 4, 2, true, 'conv1'), 'relu1');
+  let x = relu(inputConv(s, x0, 64, 11, 4, 2, true, 'conv1'), 'relu1');
   x = maxPool(x, 'pool1');
   x = maxPool(relu(conv(s, x, 192, 5, 1, 2, true, 'conv2'), 'relu2'), 'pool2');
   x = relu(conv(s, x, 384, 3, 1, 1, true, 'conv3'), 'relu3');
@@ -177,7 +184,7 @@ function seBottleneck(s: Seeds, x: Sym, planes: number, stride: number, name: st
 function seNet(o: Required<ModelOptions>): tf.LayersModel {
   const s = new Seeds(o.seed);
   const x0 = input(o.size);
-  let x = relu(batchNorm(conv(s, x0, 64, 7, 2, 3, false, 'stem_conv'), 'stem_bn'), 'stem_relu');
+  let x = relu(batchNorm(inputConv(s, x0, 64, 7, 2, 3, false, 'stem_conv'), 'stem_bn'), 'stem_relu');
   x = maxPool(x, 'stem_pool', 1);
   const blocks = [3, 4, 6, 3];
   const planes = [64, 128, 256, 512];
@@ -194,7 +201,7 @@ function convNeXt(o: Required<ModelOptions>): tf.LayersModel {
   const s = new Seeds(o.seed);
   const dim = 96;
   const x0 = input(o.size);
-  let x = conv(s, x0, dim, 4, 4, 0, true, 'stem');
+  let x = inputConv(s, x0, dim, 4, 4, 0, true, 'stem');
   for (let b = 1; b <= 6; b++) {
     const n = `block${b}`;
     let y = apply(tf.layers.zeroPadding2d({ padding: 3, name: `${n}_pad` }), x);
@@ -214,7 +221,7 @@ function convNeXt(o: Required<ModelOptions>): tf.LayersModel {
 
 /** conv 16/16 → [n, (size/16)², dim], tokens row-major like PyTorch's flatten(2).transpose(1, 2). */
 function patchEmbed(s: Seeds, x0: Sym, dim: number): Sym {
-  const x = conv(s, x0, dim, 16, 16, 0, true, 'patch_embed');
+  const x = inputConv(s, x0, dim, 16, 16, 0, true, 'patch_embed');
   const g = x.shape[1]! * x.shape[2]!;
   return apply(tf.layers.reshape({ targetShape: [g, dim], name: 'tokens' }), x);
 }
