@@ -44,7 +44,10 @@ export class TorchAdam {
     this.params.forEach((param, i) => {
       const gi = grads[i]!;
       const g = gi instanceof Float32Array ? gi : (gi.dataSync() as Float32Array);
-      const p = (param.dataSync() as Float32Array).slice();
+      // wasm's readSync copies out of its heap already; the cpu backend hands back the variable's own storage, which
+      // another tensor may share (a clone of the weights), so only there is it copied before being updated in place
+      const read = param.dataSync() as Float32Array;
+      const p = tf.getBackend() === 'wasm' ? read : read.slice();
       const m = this.m[i]!;
       const v = this.v[i]!;
       for (let k = 0; k < p.length; k++) {

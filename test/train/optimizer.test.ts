@@ -1,0 +1,30 @@
+// TorchAdam: PyTorch's Adam (L2 decay added to the gradient) and AdamW, in JS memory. A step updates the variable and
+// never the tensors that share its storage (a clone of the weights kept as "best epoch").
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { TorchAdam } from '../../src/train/optimizer.js';
+
+describe('TorchAdam', () => {
+  for (const backend of ['wasm', 'cpu']) {
+    it(`on ${backend}: the first steps equal PyTorch's formula, and a clone of the weights stays as it was`, async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const start = [0.5, -1, 2];
+      const w = tf.variable(tf.tensor1d(start));
+      const kept = tf.clone(w); // shares the variable's data until the variable is assigned
+      const opt = new TorchAdam([w], { kind: 'adam', lr: 0.1, weightDecay: 0.01 });
+      const grads = [0.2, -0.4, 1];
+      opt.apply([tf.tensor1d(grads)]);
+      // step 1 by hand: g' = g + wd·p; m = (1-b1)·g'; v = (1-b2)·g'²; p -= lr·(m/c1) / (sqrt(v/c2) + eps)
+      const expected = start.map((p, i) => {
+        const g = (grads[i] as number) + 0.01 * p;
+        const m = 0.1 * g;
+        const v = 0.001 * g * g;
+        return p - (0.1 * (m / 0.1)) / (Math.sqrt(v / (1 - 0.999)) + 1e-8);
+      });
+      const got = [...(w.dataSync() as Float32Array)];
+      got.forEach((x, i) => expect(x).toBeCloseTo(expected[i] as number, 6));
+      expect([...(kept.dataSync() as Float32Array)]).toEqual(start);
+    });
+  }
+});
