@@ -33,7 +33,7 @@ export function compactFamily(layout: CacheLayout, keep: readonly ItemLocation[]
   const out: ItemLocation[] = keep.filter((loc) => !sparse.has(loc.pack));
   let addedBytes = 0;
   let dropped = 0;
-  let batch: { key: string; record: Buffer }[] = [];
+  let batch: { key: string; record: Uint8Array }[] = [];
   let batchBytes = 0;
   const flush = (): void => {
     if (batch.length === 0) return;

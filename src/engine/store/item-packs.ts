@@ -30,7 +30,9 @@ export function encodeItemRecord(key: string, value: unknown): Buffer {
   return Buffer.concat([Buffer.from(`${MAGIC} ${key} ${hashBytes(payload)} ${payload.length}\n`, 'latin1'), payload]);
 }
 
-type Checked = { state: 'ok'; payload: Uint8Array } | { state: 'missing' } | { state: 'altered'; why: string };
+type Altered = { state: 'altered'; why: string };
+/** A record whose header and checksum are checked: its bytes, header included, and its payload. */
+type Checked = { state: 'ok'; bytes: Uint8Array; payload: Uint8Array } | Altered;
 
 /** Checks the record's header (it must be `key`'s) and its payload's hash, without deserialising it. */
 function checkItemRecord(bytes: Uint8Array, key: string): Checked {
@@ -40,10 +42,10 @@ function checkItemRecord(bytes: Uint8Array, key: string): Checked {
   const payload = bytes.subarray(head[0].length);
   if (payload.length !== Number(head[3])) return { state: 'altered', why: `payload is ${payload.length} bytes, its header says ${head[3]}` };
   if (hashBytes(payload) !== head[2]) return { state: 'altered', why: 'content does not match its recorded hash' };
-  return { state: 'ok', payload };
+  return { state: 'ok', bytes, payload };
 }
 
-function deserialised(checked: Checked): ItemFileState {
+function deserialised(checked: Checked | { state: 'missing' }): ItemFileState {
   if (checked.state !== 'ok') return checked;
   try {
     return { state: 'ok', value: deserialize(checked.payload) };
@@ -58,7 +60,7 @@ export function decodeItemRecord(bytes: Uint8Array, key: string): ItemFileState 
 }
 
 /** Records as one pack: its bytes, its name (their hash) and where each record is in it. */
-export function buildPack(records: readonly { key: string; record: Buffer }[]): { name: string; bytes: Buffer; locations: ItemLocation[] } {
+export function buildPack(records: readonly { key: string; record: Uint8Array }[]): { name: string; bytes: Buffer; locations: ItemLocation[] } {
   const bytes = Buffer.concat(records.map((r) => r.record));
   const name = `${hashBytes(bytes)}.pack`;
   const locations: ItemLocation[] = [];
@@ -71,7 +73,7 @@ export function buildPack(records: readonly { key: string; record: Buffer }[]): 
 }
 
 /** Writes records as one pack (under a temporary name, then renamed) and says where each one is. */
-export function writePack(layout: CacheLayout, records: readonly { key: string; record: Buffer }[]): ItemLocation[] {
+export function writePack(layout: CacheLayout, records: readonly { key: string; record: Uint8Array }[]): ItemLocation[] {
   const pack = buildPack(records);
   writeFileAtomicSync(packPath(layout, pack.name), pack.bytes);
   return pack.locations;
@@ -87,12 +89,11 @@ export class PackReader {
   constructor(private readonly layout: CacheLayout) {}
 
   read(loc: ItemLocation): ItemFileState {
-    const raw = this.readRecord(loc);
-    return raw.state === 'ok' ? deserialised(checkItemRecord(raw.bytes, loc.key)) : raw;
+    return deserialised(this.readRecord(loc));
   }
 
   /** A record's bytes, header included, once its header and checksum are checked (gc copies them as they are). */
-  readRecord(loc: ItemLocation): { state: 'ok'; bytes: Buffer } | { state: 'missing' } | { state: 'altered'; why: string } {
+  readRecord(loc: ItemLocation): Checked | { state: 'missing' } {
     let pack = this.open.get(loc.pack);
     if (!pack) {
       let fd: number;
@@ -114,8 +115,7 @@ export class PackReader {
     const bytes = Buffer.allocUnsafe(loc.length);
     const n = readSync(pack.fd, bytes, 0, loc.length, loc.offset);
     if (n < loc.length) return { state: 'altered', why: `the pack ends ${loc.length - n} bytes early` };
-    const checked = checkItemRecord(bytes, loc.key);
-    return checked.state === 'ok' ? { state: 'ok', bytes } : checked;
+    return checkItemRecord(bytes, loc.key);
   }
 
   close(): void {
