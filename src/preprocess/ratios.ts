@@ -116,22 +116,6 @@ export function blackPixelRatio(values: Float32Array | ArrayLike<number>): Black
   return bySelection(values, n);
 }
 
-let converted = new Float64Array(0);
-
-/**
- * The slice as float64, converted by TypedArray.prototype.set into a reused buffer. Why: slices arrive as Int16, Uint16,
- * Uint8, Float32 or Float64 arrays, and a JS loop that reads all of those is polymorphic, ~3× slower per pixel than
- * the native conversion followed by a loop that only ever sees a Float64Array.
- */
-function asFloat64(values: Float32Array | ArrayLike<number>, n: number): Float64Array {
-  if (values instanceof Float64Array) return values;
-  if (converted.length < n) converted = new Float64Array(Math.max(n, converted.length * 2));
-  const out = converted.subarray(0, n);
-  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) out.set(values as unknown as ArrayLike<number>);
-  else for (let i = 0; i < n; i++) out[i] = +values[i]!;
-  return out;
-}
-
 /** Below this many pixels the sample costs more than it saves. */
 const SAMPLED_PIVOT_MIN = 2048;
 const SAMPLE = 256;
@@ -146,10 +130,9 @@ let sample = new Float64Array(SAMPLE);
  * are at or below the pivot (an unlucky sample) it returns undefined and the caller selects on
  * everything.
  */
-function bySampledPivot(input: Float32Array | ArrayLike<number>, n: number, map: (v: number) => number = (v) => v): BlackPixelRatio | undefined {
-  const values = asFloat64(input, n);
+function bySampledPivot(values: Float32Array | ArrayLike<number>, n: number, map: (v: number) => number = (v) => v): BlackPixelRatio | undefined {
   const stride = Math.floor(n / SAMPLE);
-  for (let i = 0; i < SAMPLE; i++) sample[i] = values[i * stride]!;
+  for (let i = 0; i < SAMPLE; i++) sample[i] = +values[i * stride]!;
   sample = sample.sort(); // NaN sorts last; a NaN pixel is caught in the pass below
   const pivot = sample[Math.floor(SAMPLE * 0.1)]!;
   // NaN, or ±Infinity (interpolating between infinities gives NaN): the full path handles those
@@ -163,7 +146,7 @@ function bySampledPivot(input: Float32Array | ArrayLike<number>, n: number, map:
   let atMost = 0;
   let above = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i]!;
+    const v = +values[i]!;
     a[below] = v;
     below += +(v < pivot);
     atMost += +(v <= pivot);
