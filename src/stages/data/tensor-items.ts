@@ -1,7 +1,7 @@
 // Item function of the tensorize stage (worker pool): one series' kept slices → z-scored (per
 // slice, as the original) and bilinearly resized to size × size, as one Float32Array.
 import { readFileSync } from 'node:fs';
-import { decodeFrames, parseHeader } from '../../dicom/index.js';
+import { decodeFrames, parseDicom } from '../../dicom/index.js';
 import { resizeBilinear, zscore } from '../../tensors/index.js';
 
 export interface TensorInput {
@@ -27,9 +27,9 @@ export async function tensorizeSeries(input: TensorInput, params: { size: number
     let frames = decoded.get(slice.file);
     if (!frames) {
       const bytes = readFileSync(`${input.root}/${slice.file}`); // worker thread: blocking is fine
-      const header = parseHeader(bytes, slice.file);
-      if (!header.ok) throw new Error(`${slice.file}: ${header.error.reason}: ${header.error.message}`);
-      const result = await decodeFrames(bytes, header.value);
+      const parsed = parseDicom(bytes, slice.file); // handed to the decoder, which would otherwise parse the file again
+      if (!parsed.ok) throw new Error(`${slice.file}: ${parsed.error.reason}: ${parsed.error.message}`);
+      const result = await decodeFrames(bytes, parsed.value);
       if (!result.ok) throw new Error(`${slice.file}: ${result.error.reason}: ${result.error.message}`);
       frames = result.value;
       decoded.clear(); // one file at a time: multi-frame files are the only reuse
