@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 
 const dist = new URL('../dist/', import.meta.url);
-const { parseHeader, decodeFrames } = await import(new URL('dicom/index.js', dist).href);
+const { parseDicom, decodeFrames } = await import(new URL('dicom/index.js', dist).href);
 // ratios.js directly: the preprocess barrel also loads ml-kmeans (~0.3 s per thread).
 const { blackPixelRatio } = await import(new URL('preprocess/ratios.js', dist).href);
 
@@ -22,14 +22,14 @@ export async function ingestFiles(input) {
   let rejected = 0;
   for (const f of input.files) {
     const bytes = await readFile(f.path);
-    const header = parseHeader(bytes, f.relative);
-    if (!header.ok) {
+    const parsed = parseDicom(bytes, f.relative);
+    if (!parsed.ok) {
       rejected++;
       continue;
     }
-    const frames = await decodeFrames(bytes, header.value);
+    const frames = await decodeFrames(parsed.value);
     if (!frames.ok) {
-      for (let i = 0; i < header.value.frames; i++) slices.push([f.relative, i, null]);
+      for (let i = 0; i < parsed.value.header.frames; i++) slices.push([f.relative, i, null]);
       continue;
     }
     frames.value.forEach((/** @type {Float32Array} */ px, /** @type {number} */ i) => slices.push([f.relative, i, blackPixelRatio(px).ratio]));

@@ -9,7 +9,7 @@
 //   (a) one thread, in process: the `index` item function on every file, groupIntoSeries, then
 //       the `ratios` item function on every series — the stages' work without the engine. Like
 //       the stages, it reads and parses each file twice (index, then ratios).
-//   (a1) one thread, one pass per file (bench/ingest-worker.js): read, parseHeader, decodeFrames,
+//   (a1) one thread, one pass per file (bench/ingest-worker.js): read, parseDicom, decodeFrames,
 //       blackPixelRatio — what the Python reference does; shows what (a)'s second parse costs.
 //   (b) (a) on a piscina pool, one thread per core, through the engine's own item worker
 //       (dist/engine/run/item-worker.js): one task per file, then one per series, as mapItems does.

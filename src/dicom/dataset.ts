@@ -80,12 +80,7 @@ function metaCutShort(bytes: Uint8Array): boolean {
   return 144 + length > bytes.length;
 }
 
-// parseHeader then decodeFrames on the same bytes should parse once.
-const cache = new WeakMap<Uint8Array, ParsedFile>();
-
 export function parseDataSet(bytes: Uint8Array, maxInflatedBytes: number = LIMITS.maxInflatedBytes): Result<ParsedFile, DicomRejection> {
-  const hit = cache.get(bytes);
-  if (hit) return ok(hit);
   if (bytes.length === 0) return err({ reason: 'empty', message: 'file is empty' });
   let rawSyntax: string | undefined;
   if (!isPart10(bytes)) {
@@ -123,9 +118,7 @@ export function parseDataSet(bytes: Uint8Array, maxInflatedBytes: number = LIMIT
       /* no readable meta either; reported as a bad header below */
     }
   }
-  const parsed: ParsedFile = { dataSet, transferSyntax, parseError };
-  cache.set(bytes, parsed);
-  return ok(parsed);
+  return ok({ dataSet, transferSyntax, parseError });
 }
 
 /** Bytes of an element's value, or undefined when absent or running past the end of the data. */

@@ -1,9 +1,9 @@
 // decodeFrames: every frame of a file as modality values, or why not. Never throws, never allocates from an
-// unchecked header size (readLayout has compared every claim with the bytes present).
+// unchecked header size (parseDicom has compared every claim with the bytes present).
 import type { DataSet, Element } from 'dicom-parser';
 import { err, ok, type Result } from '../engine/result.js';
 import { decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJpegLS, type DecodedFrame } from './codecs.js';
-import { readLayout, type PixelLayout } from './header.js';
+import type { PixelLayout } from './header.js';
 import { readBits, readSamples, rescaleInto, type SampleFormat } from './pixels.js';
 import { decodeRleFrame } from './rle.js';
 import type { DicomRejection, SliceHeader } from './types.js';
@@ -66,20 +66,10 @@ function nativeFrames(ds: DataSet, pixel: Element, h: SliceHeader): Float32Array
   return out;
 }
 
-/** The file's layout, after checking that `header` (from parseHeader) describes these bytes. */
-function checkedLayout(bytes: Uint8Array, header: SliceHeader | PixelLayout): Result<{ h: SliceHeader; ds: DataSet; pixel: Element }, DicomRejection> {
-  if ('parsed' in header) {
-    const ds = header.parsed.dataSet;
-    return ok({ h: header.header, ds, pixel: ds.elements['x7fe00010']! });
-  }
-  const layout = readLayout(bytes, header.file);
-  if (!layout.ok) return layout;
-  const h = layout.value.header;
-  if (h.rows !== header.rows || h.columns !== header.columns || h.frames !== header.frames || h.transferSyntax !== header.transferSyntax) {
-    return fail('bad-header', 'the header passed does not describe these bytes');
-  }
-  const ds = layout.value.parsed.dataSet;
-  return ok({ h, ds, pixel: ds.elements['x7fe00010']! });
+/** Where a parsed file's pixels are. */
+function pixelsOf(parsed: PixelLayout): { h: SliceHeader; ds: DataSet; pixel: Element } {
+  const ds = parsed.parsed.dataSet;
+  return { h: parsed.header, ds, pixel: ds.elements['x7fe00010']! };
 }
 
 function rescaleFor(h: SliceHeader, frame: number): [number, number] {
@@ -118,15 +108,10 @@ function codecFrame(d: DecodedFrame, h: SliceHeader, f: number): Float32Array {
   return frame;
 }
 
-/**
- * Every frame of `bytes` as float32 modality values, row-major rows × columns. `header` must come from
- * parseHeader on the same bytes (a mismatch is rejected rather than trusted).
- */
-export async function decodeFrames(bytes: Uint8Array, header: SliceHeader | PixelLayout): Promise<Result<Float32Array[], DicomRejection>> {
+/** Every frame of a parsed file (parseDicom) as float32 modality values, row-major rows × columns. Never throws. */
+export async function decodeFrames(parsed: PixelLayout): Promise<Result<Float32Array[], DicomRejection>> {
   try {
-    const layout = checkedLayout(bytes, header);
-    if (!layout.ok) return layout;
-    const { h, ds, pixel } = layout.value;
+    const { h, ds, pixel } = pixelsOf(parsed);
     const codec = codecOf(h.transferSyntax);
     if (codec === 'native') return ok(nativeFrames(ds, pixel, h));
     if (h.bitsAllocated === 1 || h.bitsAllocated === 32 && codec !== 'rle') {
@@ -170,15 +155,10 @@ export interface StoredFrame {
  * the bytes themselves): a consumer that only needs order statistics can apply the rescale to two values instead of
  * every pixel. Other files (compressed, 1- or 32-bit) give undefined: use decodeFrames. Never throws.
  */
-export function storedFrames(bytes: Uint8Array, header: SliceHeader | PixelLayout): Result<StoredFrame[], DicomRejection> | undefined {
-  // decided from the header already parsed, so that a file left to decodeFrames is not parsed here too
-  const { transferSyntax, bitsAllocated } = 'parsed' in header ? header.header : header;
-  if (codecOf(transferSyntax) !== 'native' || (bitsAllocated !== 8 && bitsAllocated !== 16)) return undefined;
+export function storedFrames(parsed: PixelLayout): Result<StoredFrame[], DicomRejection> | undefined {
+  const { h, ds, pixel } = pixelsOf(parsed);
+  if (codecOf(h.transferSyntax) !== 'native' || (h.bitsAllocated !== 8 && h.bitsAllocated !== 16)) return undefined;
   try {
-    const layout = checkedLayout(bytes, header);
-    if (!layout.ok) return layout;
-    const { h, ds, pixel } = layout.value;
-    if (h.bitsAllocated !== bitsAllocated) return fail('bad-header', 'the header passed does not describe these bytes');
     const frames: StoredFrame[] = [];
     for (let f = 0; f < h.frames; f++) {
       const [slope, intercept] = rescaleFor(h, f);

@@ -75,7 +75,7 @@ function framePositions(ds: DataSet, frames: number): Vec3[] | undefined {
 
 const reject = (reason: DicomRejection['reason'], message: string) => err<DicomRejection>({ reason, message });
 
-/** Where the pixels are and how to read them: internal, shared by parseHeader and decodeFrames. */
+/** A parsed file: its header and the data set the decoders read the pixels from (parseDicom). */
 export interface PixelLayout {
   parsed: ParsedFile;
   header: SliceHeader;
@@ -194,10 +194,7 @@ export function parseHeader(bytes: Uint8Array, file: string): Result<SliceHeader
   return layout.ok ? ok(layout.value.header) : layout;
 }
 
-/**
- * The header and the parsed data set, for a caller that goes on to decode the same bytes: handing it to decodeFrames
- * or storedFrames spares them a second parse of the file. Never throws.
- */
+/** The header and the parsed data set: what decodeFrames and storedFrames decode. Never throws. */
 export function parseDicom(bytes: Uint8Array, file: string): Result<PixelLayout, DicomRejection> {
   try {
     return readLayout(bytes, file);

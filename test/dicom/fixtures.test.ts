@@ -1,6 +1,6 @@
 // The committed MIT-licensed fixtures (test/fixtures/dicom/files) against pydicom's values: runs without ../shared.
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, parseHeader, storedFrames } from '../../src/dicom/index.js';
+import { decodeFrames, parseDicom, parseHeader, storedFrames } from '../../src/dicom/index.js';
 import { blackPixelRatio, blackPixelRatioOfStored } from '../../src/preprocess/ratios.js';
 import { decodeJpegDct } from '../../src/dicom/jpeg-dct.js';
 import { compareWithReference, FIXTURES, loadReference, readBytes } from './helpers.js';
@@ -9,9 +9,9 @@ const ref = loadReference();
 
 async function decode(name: string) {
   const bytes = readBytes(FIXTURES + name);
-  const h = parseHeader(bytes, name);
-  if (!h.ok) return { header: undefined, result: h };
-  return { header: h.value, result: await decodeFrames(bytes, h.value) };
+  const h = parseDicom(bytes, name);
+  if (!h.ok) return { header: undefined, parsed: undefined, result: h };
+  return { header: h.value.header, parsed: h.value, result: await decodeFrames(h.value) };
 }
 
 describe('DICOM fixtures', () => {
@@ -37,9 +37,9 @@ describe('DICOM fixtures', () => {
   it('storedFrames: the stored integers of every uncompressed 8/16-bit fixture, undefined for the others; rescaled they are decodeFrames\' values, and the ratio from them is the float64 one', async () => {
     let native = 0;
     for (const [name] of decodable) {
-      const { header, result } = await decode(name);
-      if (!header || !result.ok) continue;
-      const stored = storedFrames(readBytes(FIXTURES + name), header);
+      const { header, parsed, result } = await decode(name);
+      if (!header || !parsed || !result.ok) continue;
+      const stored = storedFrames(parsed);
       const uncompressed = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'].includes(header.transferSyntax);
       if (!uncompressed || (header.bitsAllocated !== 8 && header.bitsAllocated !== 16)) {
         expect(stored, name).toBeUndefined();

@@ -2,7 +2,7 @@
 // fixture, by cutting bytes, patching element values, or re-writing the file with dcmjs (an independent writer).
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, groupIntoSeries, parseHeader, type DicomRejection } from '../../src/dicom/index.js';
+import { decodeFrames, groupIntoSeries, parseDicom, parseHeader, type DicomRejection } from '../../src/dicom/index.js';
 import { parseDataSet } from '../../src/dicom/dataset.js';
 import { findExplicitElement, FIXTURES, pseudoRandomBytes, readBytes, rewrite } from './helpers.js';
 
@@ -11,11 +11,11 @@ const RLE = readBytes(FIXTURES + 'MR_small_RLE.dcm');
 const J2K = readBytes(FIXTURES + 'MR_small_jp2klossless.dcm');
 const JLS = readBytes(FIXTURES + 'MR_small_jpeg_ls_lossless.dcm');
 
-/** parseHeader, then decodeFrames if the header passed: the rejection reason, or 'ok'. */
+/** parseDicom, then decodeFrames if the header passed: the rejection reason, or 'ok'. */
 async function outcome(bytes: Uint8Array): Promise<DicomRejection['reason'] | 'ok'> {
-  const h = parseHeader(bytes, 'hostile.dcm');
+  const h = parseDicom(bytes, 'hostile.dcm');
   if (!h.ok) return h.error.reason;
-  const d = await decodeFrames(bytes, h.value);
+  const d = await decodeFrames(h.value);
   return d.ok ? 'ok' : d.error.reason;
 }
 

@@ -1,7 +1,7 @@
 // Every shared sample file against pydicom's pixel values (reference.json, made by make_reference.py).
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, groupIntoSeries, parseHeader, type DicomRejection, type SliceHeader } from '../../src/dicom/index.js';
+import { decodeFrames, groupIntoSeries, parseDicom, type DicomRejection, type SliceHeader } from '../../src/dicom/index.js';
 import { compareWithReference, loadReference, readBytes, SHARED_SAMPLES } from './helpers.js';
 
 const present = existsSync(SHARED_SAMPLES + 'MANIFEST.tsv');
@@ -26,9 +26,9 @@ describe.skipIf(!present)('shared DICOM samples', () => {
     for (const name of names) {
       const expected = ref.files[name]!;
       const bytes = readBytes(SHARED_SAMPLES + name);
-      const h = parseHeader(bytes, name);
-      const d = h.ok ? await decodeFrames(bytes, h.value) : h;
-      if (h.ok) headers.push(h.value);
+      const h = parseDicom(bytes, name);
+      const d = h.ok ? await decodeFrames(h.value) : h;
+      if (h.ok) headers.push(h.value.header);
       if (!d.ok) {
         outcome.set(name, d.error.reason);
         if (!REASONS.includes(d.error.reason)) problems.push(`${name}: unknown reason ${d.error.reason}`);
@@ -37,7 +37,7 @@ describe.skipIf(!present)('shared DICOM samples', () => {
       }
       outcome.set(name, 'decoded');
       if (!expected.decodable) continue; // we decode some files pydicom can't (checked below where a sibling exists)
-      const hv = h.ok ? h.value : undefined;
+      const hv = h.ok ? h.value.header : undefined;
       for (const p of compareWithReference(d.value, expected, hv!.rows, hv!.columns, hv!.rescaleSlope)) problems.push(`${name}: ${p}`);
     }
     expect(problems).toEqual([]);
@@ -57,9 +57,9 @@ describe.skipIf(!present)('shared DICOM samples', () => {
   it('decodes the too-short J2K file to the same frames as its intact original', async () => {
     const name = 'pydicom-data/emri_small_jpeg_2k_lossless_too_short.dcm';
     const bytes = readBytes(SHARED_SAMPLES + name);
-    const h = parseHeader(bytes, name);
+    const h = parseDicom(bytes, name);
     if (!h.ok) throw new Error(h.error.message);
-    const d = await decodeFrames(bytes, h.value);
+    const d = await decodeFrames(h.value);
     if (!d.ok) throw new Error(d.error.message);
     expect(compareWithReference(d.value, ref.files['pydicom-data/emri_small_jpeg_2k_lossless.dcm']!, 64, 64)).toEqual([]);
   });

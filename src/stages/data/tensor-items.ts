@@ -27,9 +27,9 @@ export async function tensorizeSeries(input: TensorInput, params: { size: number
     let frames = decoded.get(slice.file);
     if (!frames) {
       const bytes = readFileSync(`${input.root}/${slice.file}`); // worker thread: blocking is fine
-      const parsed = parseDicom(bytes, slice.file); // handed to the decoder, which would otherwise parse the file again
+      const parsed = parseDicom(bytes, slice.file);
       if (!parsed.ok) throw new Error(`${slice.file}: ${parsed.error.reason}: ${parsed.error.message}`);
-      const result = await decodeFrames(bytes, parsed.value);
+      const result = await decodeFrames(parsed.value);
       if (!result.ok) throw new Error(`${slice.file}: ${result.error.reason}: ${result.error.message}`);
       frames = result.value;
       decoded.clear(); // one file at a time: multi-frame files are the only reuse

@@ -22,12 +22,11 @@ export async function seriesRatios(input: RatioInput): Promise<SliceRatio[]> {
         held?.release();
         held = readFileBytes(`${input.root}/${slice.file}`); // worker thread: blocking is fine
         const bytes = held.bytes;
-        // parsed once: the decoders take the parsed file instead of parsing it again
-        const parsed = parseDicom(bytes, slice.file);
+          const parsed = parseDicom(bytes, slice.file);
         if (!parsed.ok) current = { file: slice.file, frames: `${parsed.error.reason}: ${parsed.error.message}` };
         else {
-          const stored = storedFrames(bytes, parsed.value);
-          const frames = stored ?? (await decodeFrames(bytes, parsed.value));
+          const stored = storedFrames(parsed.value);
+          const frames = stored ?? (await decodeFrames(parsed.value));
           current = !frames.ok
             ? { file: slice.file, frames: `${frames.error.reason}: ${frames.error.message}` }
             : { file: slice.file, frames: frames.value.map((f) => (f instanceof Float32Array ? () => blackPixelRatio(f) : () => blackPixelRatioOfStored(f.samples, f.slope, f.intercept))) };
