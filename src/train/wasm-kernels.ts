@@ -6,88 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 // Importing the wasm backend registers its kernels, which we compose and wrap below.
 import '@tensorflow/tfjs-backend-wasm';
-import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { pointwiseFilterGrad, pointwiseInputGrad, scatterInputGrad } from './conv-gradient-gemm.js';
+import { convInfoOf, KernelScope, type ConvInfo } from './kernel-scope.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
-
-type Backend = Parameters<KernelFunc>[0]['backend'];
-interface Disposer { disposeData(dataId: object): unknown }
-interface Pads { top: number; bottom: number; left: number; right: number }
-
-/** Calls one of the backend's own kernels; intermediates are tracked so they can be freed. */
-class KernelScope {
-  private readonly temps: TensorInfo[] = [];
-  constructor(private readonly backend: Backend) {}
-
-  run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
-    const kernel = tf.getKernel(name, 'wasm');
-    if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
-    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
-    this.temps.push(out);
-    return out;
-  }
-
-  /** Tracks a result produced outside run() (a wrapped kernel called directly) so finish() frees it. */
-  track(t: TensorInfo): TensorInfo {
-    this.temps.push(t);
-    return t;
-  }
-
-  /** Frees every intermediate except `keep` (the kernel's output, owned by the engine). */
-  finish(keep: TensorInfo): TensorInfo {
-    for (const t of this.temps) if (t.dataId !== keep.dataId) (this.backend as Disposer).disposeData(t.dataId);
-    return keep;
-  }
-
-  transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return this.run('Transpose', { x }, { perm });
-  }
-
-  reshape(x: TensorInfo, shape: number[]): TensorInfo {
-    return this.run('Reshape', { x }, { shape });
-  }
-
-  /**
-   * Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. Explicit padding lets us call the
-   * convolutions with pad 'valid' only, and cropping handles the rows a strided 'valid' conv never reads.
-   */
-  padOrCrop(x: TensorInfo, p: Pads): TensorInfo {
-    const [n, h, w, c] = x.shape as [number, number, number, number];
-    let cur = x;
-    const crop = { top: Math.max(0, -p.top), bottom: Math.max(0, -p.bottom), left: Math.max(0, -p.left), right: Math.max(0, -p.right) };
-    if (crop.top + crop.bottom + crop.left + crop.right > 0) {
-      cur = this.run('Slice', { x: cur }, {
-        begin: [0, crop.top, crop.left, 0],
-        size: [n, h - crop.top - crop.bottom, w - crop.left - crop.right, c],
-      });
-    }
-    const pad = { top: Math.max(0, p.top), bottom: Math.max(0, p.bottom), left: Math.max(0, p.left), right: Math.max(0, p.right) };
-    if (pad.top + pad.bottom + pad.left + pad.right > 0) {
-      cur = this.run('PadV2', { x: cur }, {
-        paddings: [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]],
-        constantValue: 0,
-      });
-    }
-    return cur;
-  }
-}
-
-function convInfoOf(attrs: NamedAttrMap | undefined, xShape: number[], filterShape: number[], depthwise: boolean) {
-  const a = (attrs ?? {}) as unknown as {
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    dilations?: [number, number] | number;
-  };
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    a.strides,
-    a.dilations ?? 1,
-    a.pad,
-    a.dimRoundingMode,
-    depthwise,
-  );
-}
 
 /**
  * dW[kh,kw,ci,co] = Σ_{n,i,j} x[n, i·s + kh − padTop, j·s + kw − padLeft, ci] · dy[n,i,j,co]: a convolution of x seen
@@ -100,6 +22,8 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const info = convInfoOf(attrs, x.shape, filterShape, false);
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('Conv2DBackpropFilter: dilated convs unsupported');
   const s = new KernelScope(backend);
+  const product = pointwiseFilterGrad(s, x, dy, info);
+  if (product) return s.finish(product);
   const [, h, w] = x.shape as [number, number, number, number];
   const [, ho, wo] = dy.shape as [number, number, number, number];
   const kh = info.filterHeight;
@@ -159,7 +83,7 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
  * Input gradients are full correlations of the zero-inserted dy (stride − 1 zeros between rows and columns) with the
  * spatially reversed filter. This spreads and pads dy so that a stride-1 'valid' conv yields exactly H×W.
  */
-function spreadForInputGrad(s: KernelScope, dy: TensorInfo, info: ReturnType<typeof convInfoOf>, h: number, w: number): TensorInfo {
+function spreadForInputGrad(s: KernelScope, dy: TensorInfo, info: ConvInfo, h: number, w: number): TensorInfo {
   const [n, ho, wo, ch] = dy.shape as [number, number, number, number];
   const kh = info.filterHeight;
   const kw = info.filterWidth;
@@ -208,7 +132,10 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const info = convInfoOf(attrs, inputShape, filter.shape, false);
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('Conv2DBackpropInput: dilated convs unsupported');
   const s = new KernelScope(backend);
-  const [, h, w] = inputShape as [number, number, number, number];
+  const shape = inputShape as [number, number, number, number];
+  const product = pointwiseInputGrad(s, dy, filter, info, shape) ?? scatterInputGrad(s, dy, filter, info, shape);
+  if (product) return s.finish(product);
+  const [, h, w] = shape;
   const padded = spreadForInputGrad(s, dy, info, h, w);
   const f = s.transpose(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
   const conv = s.run('Conv2D', { x: padded, filter: f }, {

@@ -1,6 +1,8 @@
 // The composed wasm gradient kernels against tfjs's own cpu kernels (an independent implementation).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pointwiseFilterGrad, pointwiseInputGrad, scatterInputGrad } from '../../src/train/conv-gradient-gemm.js';
+import { convInfoOf, KernelScope } from '../../src/train/kernel-scope.js';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -67,6 +69,61 @@ describe('wasm Conv2D gradients match cpu', () => {
       expect(err).toBeLessThan(1e-4);
     });
   }
+});
+
+// Layers the matrix-product paths of conv-gradient-gemm.ts take (each case first checks that its path is taken, so
+// the comparison with cpu is not a comparison of the convolution path with itself).
+type Path = 'pointwise input' | 'pointwise filter' | 'scatter input';
+const productCases: Array<{ x: [number, number, number, number]; k: number; cout: number; s: number; pad: Pad; paths: Path[] }> = [
+  { x: [2, 6, 5, 24], k: 1, cout: 40, s: 1, pad: 'valid', paths: ['pointwise input', 'pointwise filter'] },
+  { x: [2, 6, 5, 24], k: 1, cout: 40, s: 2, pad: 'valid', paths: ['pointwise input'] }, // odd width: the last column is cropped
+  { x: [2, 8, 8, 16], k: 1, cout: 8, s: 2, pad: 'same', paths: ['pointwise input'] },
+  { x: [2, 4, 4, 64], k: 3, cout: 64, s: 1, pad: 'valid', paths: ['scatter input'] },
+  { x: [2, 6, 6, 64], k: 3, cout: 128, s: 2, pad: 'same', paths: ['scatter input'] },
+  { x: [2, 4, 5, 64], k: 3, cout: 128, s: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]], paths: ['scatter input'] },
+];
+
+function takesPath(path: Path, x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, s: number, pad: Pad): boolean {
+  const info = convInfoOf({ strides: s, pad, dilations: 1 }, x.shape, w.shape, false);
+  const scope = new KernelScope(tf.backend());
+  const out = path === 'pointwise input' ? pointwiseInputGrad(scope, dy, w, info, x.shape)
+    : path === 'pointwise filter' ? pointwiseFilterGrad(scope, x, dy, info)
+    : scatterInputGrad(scope, dy, w, info, x.shape);
+  if (out === undefined) return false;
+  tf.backend().disposeData(scope.finish(out).dataId);
+  return true;
+}
+
+describe('wasm Conv2D gradients as matrix products match cpu', () => {
+  for (const { x: xs, k, cout, s, pad, paths } of productCases) {
+    it(`${paths.join(' + ')}: x ${JSON.stringify(xs)} kernel ${k} → ${cout} stride ${s} pad ${JSON.stringify(pad)}`, async () => {
+      await onBackend('wasm', () => {
+        const x = rand(xs, 21) as tf.Tensor4D;
+        const w = rand([k, k, xs[3], cout], 22) as tf.Tensor4D;
+        const dy = tf.conv2d(x, w, s, pad);
+        for (const path of paths) expect(takesPath(path, x, w, dy, s, pad), path).toBe(true);
+        tf.dispose([x, w, dy]);
+      });
+      const err = await compare(() => {
+        const x = rand(xs, 21);
+        const w = rand([k, k, xs[3], cout], 22);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad).square().sum());
+        return g([x, w]);
+      });
+      expect(err).toBeLessThan(1e-4);
+    });
+  }
+
+  it('large maps keep the convolution (the scatter path would not pay)', async () => {
+    await onBackend('wasm', () => {
+      const x = rand([2, 18, 18, 64], 23) as tf.Tensor4D;
+      const w = rand([3, 3, 64, 64], 24) as tf.Tensor4D;
+      const dy = tf.conv2d(x, w, 1, 'valid');
+      expect(takesPath('scatter input', x, w, dy, 1, 'valid')).toBe(false);
+      expect(takesPath('pointwise input', x, w, dy, 1, 'valid')).toBe(false);
+      tf.dispose([x, w, dy]);
+    });
+  });
 });
 
 describe('wasm depthwise gradients match cpu', () => {
