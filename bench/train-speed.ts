@@ -159,7 +159,9 @@ if (onWasm) {
   out.push(
     `- **No native backend.** ${skipped.length > 0 ? `Skipped before wasm: ${skipped.join('; ')}. ` : ''}tfjs-node (TensorFlow's C++ kernels, multi-threaded) would be picked first; here training runs on the wasm backend.`,
     "- **wasm is single-threaded under Node** (SIMD, no threads; backend.ts warns so). Ours splits each step into gradient pieces computed on worker threads (src/train/data-parallel.ts; bit-identical to one thread), but the weight copy to the workers, the sum of the pieces and Adam stay on the main thread, and SENet (batch norm) and AlexNet2D (57 M weights to copy and sum) are not split.",
-    "- **Gradient kernels wasm lacks are composed of its own ops** (src/train/wasm-kernels.ts: Conv2DBackpropFilter, depthwise backprop filter/input, a rewritten Conv2DBackpropInput, BatchMatMul with explicit transposes): extra copies and passes that PyTorch's oneDNN kernels do not make (conv models).",
+    "- **Gradient kernels wasm lacks are composed of its own ops** (src/train/wasm-kernels.ts: Conv2DBackpropFilter, depthwise backprop filter/input, a rewritten Conv2DBackpropInput, BatchMatMul with explicit transposes; src/train/conv-gradient-gemm.ts: 1×1 and small-map conv gradients as matrix products): extra copies and passes that PyTorch's oneDNN kernels do not make (conv models). Input gradients of 3×3 convs on maps of 6×6 and more still run as convolutions over zero-padded dy (up to 2.3× the needed multiplications).",
+    "- **XNNPACK packs a matmul's right-hand matrix when it first sees it**, and Adam gives every weight a new tensor each step, so each forward product with a large weight packs it again (AlexNet2D: [32,9216]×[9216,4096] took 417 ms in a profiled step against 127 ms with the weight already packed).",
+    ...(!shows('ConvNeXtV2_2D') ? [] : ["- **wasm's depthwise convolution runs at ~1 GMAC/s** (ConvNeXtV2_2D's 7×7 layers: forward 41 ms, input gradient 80 ms, filter gradient 66 ms per layer in a profiled step) where its dense 3×3 convolutions reach 10–14."]),
   );
 }
 out.push(
