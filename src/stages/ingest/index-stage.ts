@@ -2,6 +2,7 @@
 // never parsed again), grouped into series stacks; unusable files recorded with their reason.
 import { defineStage, type Item } from '../../engine/stage-api.js';
 import { hashParts } from '../../engine/hash.js';
+import { succeededItems } from '../item-failures.js';
 import { siblingModule } from '../module-url.js';
 import { writeCsv } from '../tables.js';
 import type { IndexOutput, RejectedFile } from './types.js';
@@ -23,9 +24,8 @@ export default defineStage({
     const outcomes = await ctx.mapItems<{ path: string; relative: string }, { header: SliceHeader } | { rejected: RejectedFile }>(work, { kind: 'worker', module: items, fn: 'indexFile', params: null }, { unit: 'files' });
     const out: IndexOutput = { root: files[0]?.dep ?? '', files: [], series: [], rejected: [], patients: [] };
     const hashOf = new Map(files.map((f) => [f.relative, f.hash]));
-    for (const o of outcomes) {
-      if (!o.ok) out.rejected.push({ file: o.id, reason: 'bad-header', message: o.error.message });
-      else if ('header' in o.value) out.files.push({ header: o.value.header, hash: hashOf.get(o.value.header.file) ?? '' });
+    for (const o of succeededItems(ctx.stage, outcomes, 'files')) {
+      if ('header' in o.value) out.files.push({ header: o.value.header, hash: hashOf.get(o.value.header.file) ?? '' });
       else out.rejected.push(o.value.rejected);
     }
     out.series = groupIntoSeries(out.files.map((f) => f.header));

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { defineStage } from '../../engine/stage-api.js';
 import { hashParts } from '../../engine/hash.js';
+import { succeededItems } from '../item-failures.js';
 import { siblingModule } from '../module-url.js';
 import { writeCsv } from '../tables.js';
 import type { IndexOutput, SeriesRatios, SliceRatio } from './types.js';
@@ -26,11 +27,7 @@ export default defineStage({
     }));
     const outcomes = await ctx.mapItems<RatioInput, SliceRatio[]>(work, { kind: 'worker', module: items, fn: 'seriesRatios', params: null }, { unit: 'series' });
     const result: SeriesRatios[] = [];
-    for (const o of outcomes) {
-      if (!o.ok) {
-        ctx.log('warn', `series skipped: ${o.error.message}`, { item: o.id });
-        continue;
-      }
+    for (const o of succeededItems(ctx.stage, outcomes, 'series')) {
       for (const bad of o.value.filter((s) => s.error)) ctx.log('warn', `slice not decoded: ${bad.error}`, { item: o.id, file: bad.file });
       result.push({ series: o.id, slices: o.value });
     }
