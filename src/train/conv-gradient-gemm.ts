@@ -11,10 +11,11 @@ type Shape4 = [number, number, number, number];
 
 const unpadded = (info: ConvInfo): boolean =>
   info.padInfo.top === 0 && info.padInfo.bottom === 0 && info.padInfo.left === 0 && info.padInfo.right === 0;
+const undilated = (info: ConvInfo): boolean => info.dilationHeight === 1 && info.dilationWidth === 1;
 
 /** 1×1 filter, no padding: dx at the pixels the conv read is dy·Wᵀ; a strided conv's skipped pixels get 0. */
 export function pointwiseInputGrad(s: KernelScope, dy: TensorInfo, filter: TensorInfo, info: ConvInfo, inputShape: Shape4): TensorInfo | undefined {
-  if (info.filterHeight !== 1 || info.filterWidth !== 1 || !unpadded(info)) return undefined;
+  if (info.filterHeight !== 1 || info.filterWidth !== 1 || !unpadded(info) || !undilated(info)) return undefined;
   const [n, h, w, cin] = inputShape;
   const [, ho, wo, cout] = dy.shape as Shape4;
   const sh = info.strideHeight;
@@ -33,7 +34,7 @@ export function pointwiseInputGrad(s: KernelScope, dy: TensorInfo, filter: Tenso
 
 /** 1×1 filter, stride 1, no padding: dW = xᵀ·dy over all N·H·W pixels. */
 export function pointwiseFilterGrad(s: KernelScope, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo | undefined {
-  if (info.filterHeight !== 1 || info.filterWidth !== 1 || info.strideHeight !== 1 || info.strideWidth !== 1 || !unpadded(info)) return undefined;
+  if (info.filterHeight !== 1 || info.filterWidth !== 1 || info.strideHeight !== 1 || info.strideWidth !== 1 || !unpadded(info) || !undilated(info)) return undefined;
   const [n, h, w, cin] = x.shape as Shape4;
   const cout = (dy.shape as Shape4)[3];
   const dw = s.matMul(s.reshape(x, [n * h * w, cin]), s.reshape(dy, [n * h * w, cout]), true, false);
@@ -76,6 +77,7 @@ function scatterMatrix(info: ConvInfo, h: number, w: number, ho: number, wo: num
  * once ([H·W, Ho·Wo·kh·kw] × [Ho·Wo·kh·kw, N·Cin]). Used where the convolution would do ≥ MIN_WASTE× the work.
  */
 export function scatterInputGrad(s: KernelScope, dy: TensorInfo, filter: TensorInfo, info: ConvInfo, inputShape: Shape4): TensorInfo | undefined {
+  if (!undilated(info)) return undefined;
   const [n, h, w, cin] = inputShape;
   const [, ho, wo, cout] = dy.shape as Shape4;
   const taps = info.filterHeight * info.filterWidth;

@@ -27,9 +27,13 @@ export class KernelScope {
     return t;
   }
 
-  /** Frees every intermediate except `keep` (the kernel's output, owned by the engine). */
+  /**
+   * Frees every intermediate except `keep` (the kernel's output, owned by the engine). By object, not by dataId: a
+   * Reshape shares its input's buffer and adds a reference to it, so when `keep` is a reshape of an intermediate,
+   * that intermediate's reference must still be dropped, or the buffer outlives the engine's tensor.
+   */
   finish(keep: TensorInfo): TensorInfo {
-    for (const t of this.temps) if (t.dataId !== keep.dataId) (this.backend as Disposer).disposeData(t.dataId);
+    for (const t of this.temps) if (t !== keep) (this.backend as Disposer).disposeData(t.dataId);
     return keep;
   }
 

@@ -114,6 +114,22 @@ describe('wasm Conv2D gradients as matrix products match cpu', () => {
     });
   }
 
+  it('frees every intermediate: repeated gradients leave no buffer behind on the backend', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      for (const { x: xs, k, cout, s, pad } of [productCases[0]!, productCases[1]!, productCases[3]!, { x: [2, 9, 9, 4] as const, k: 3, cout: 4, s: 2, pad: 'same' as Pad }]) {
+        const x = rand([...xs], 25);
+        const w = rand([k, k, xs[3], cout], 26);
+        const step = (): void => tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad).square().sum())([x, w]));
+        step(); // first call: anything created once
+        const before = backend.numDataIds();
+        for (let i = 0; i < 3; i++) step();
+        expect(backend.numDataIds(), `x ${JSON.stringify(xs)} kernel ${k} stride ${s}`).toBe(before);
+        tf.dispose([x, w]);
+      }
+    });
+  });
+
   it('large maps keep the convolution (the scatter path would not pay)', async () => {
     await onBackend('wasm', () => {
       const x = rand([2, 18, 18, 64], 23) as tf.Tensor4D;
