@@ -47,15 +47,26 @@ function loadModule(spec: string): Promise<WasmModule> {
   return p;
 }
 
+/**
+ * A codec module that cannot be loaded. Thrown, not returned as a reason: it says nothing about the file (a broken
+ * installation, or a transient error such as EMFILE), and a rejection would be cached as the file's result.
+ */
+export class CodecUnavailable extends Error {
+  constructor(readonly codec: string, cause: unknown) {
+    super(`cannot load the ${codec} codec: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'CodecUnavailable';
+  }
+}
+
 async function runWasm(spec: string, cls: string, data: Uint8Array, check: (info: FrameInfo) => string | null): Promise<DecodedFrame | string> {
   let mod: WasmModule;
   try {
     mod = await loadModule(spec);
   } catch (e) {
-    return `cannot load ${spec}: ${e instanceof Error ? e.message : String(e)}`;
+    throw new CodecUnavailable(spec, e);
   }
   const Ctor = mod[cls];
-  if (!Ctor) return `${spec} has no ${cls}`;
+  if (!Ctor) throw new CodecUnavailable(spec, `the module has no ${cls}`);
   let decoder: WasmDecoder | undefined;
   try {
     decoder = new Ctor();

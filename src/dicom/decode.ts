@@ -1,8 +1,8 @@
-// decodeFrames: every frame of a file as modality values, or why not. Never throws, never allocates from an
-// unchecked header size (parseDicom has compared every claim with the bytes present).
+// decodeFrames: every frame of a file as modality values, or why not. Throws only when a codec cannot be loaded;
+// never allocates from an unchecked header size (parseDicom has compared every claim with the bytes present).
 import type { DataSet, Element } from 'dicom-parser';
 import { err, ok, type Result } from '../engine/result.js';
-import { decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJpegLS, type DecodedFrame } from './codecs.js';
+import { CodecUnavailable, decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJpegLS, type DecodedFrame } from './codecs.js';
 import type { PixelLayout } from './header.js';
 import { readBits, readSamples, rescaleInto, type SampleFormat } from './pixels.js';
 import { decodeRleFrame } from './rle.js';
@@ -108,7 +108,10 @@ function codecFrame(d: DecodedFrame, h: SliceHeader, f: number): Float32Array {
   return frame;
 }
 
-/** Every frame of a parsed file (parseDicom) as float32 modality values, row-major rows × columns. Never throws. */
+/**
+ * Every frame of a parsed file (parseDicom) as float32 modality values, row-major rows × columns. Whatever the file
+ * holds gives a value or a rejection; only a codec that cannot be loaded throws (CodecUnavailable: not the file's fault).
+ */
 export async function decodeFrames(parsed: PixelLayout): Promise<Result<Float32Array[], DicomRejection>> {
   try {
     const { h, ds, pixel } = pixelsOf(parsed);
@@ -139,6 +142,7 @@ export async function decodeFrames(parsed: PixelLayout): Promise<Result<Float32A
     }
     return ok(frames);
   } catch (e) {
+    if (e instanceof CodecUnavailable) throw e;
     return fail('decode-failed', `unexpected decode failure: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

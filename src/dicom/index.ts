@@ -14,6 +14,7 @@ export type {
 export { LIMITS } from './types.js';
 export { parseDicom, parseHeader, type PixelLayout } from './header.js';
 export { decodeFrames, storedFrames, type StoredFrame } from './decode.js';
+export { CodecUnavailable } from './codecs.js';
 export { planeOf, normalOf } from './geometry.js';
 export { classifySequence } from './sequence.js';
 export { groupIntoSeries } from './series.js';

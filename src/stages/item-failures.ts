@@ -19,6 +19,6 @@ export function succeededItems<O>(stage: string, outcomes: readonly ItemOutcome<
     stage,
     item: first.id,
     message: `${failed.length} of ${outcomes.length} ${unit} failed: ${named}${more}`,
-    hint: `the other ${outcomes.length - failed.length} are kept; fix the cause and run again: only these are retried`,
+    hint: `the other ${outcomes.length - failed.length} are kept; fix the cause and run again: only these are retried (one that fails on every run, e.g. a file that crashes its worker: move it out of the input folder)`,
   });
 }

@@ -8,7 +8,11 @@ import type { RejectedFile } from './types.js';
 // A file that cannot be read throws (the stage then fails): only what the bytes say may become a cached rejection.
 export function indexFile(input: { path: string; relative: string }): { header: SliceHeader } | { rejected: RejectedFile } {
   const file = readFileBytes(input.path);
-  const parsed = parseHeader(file.bytes, input.relative); // the header is plain data: nothing in it points into the bytes
-  file.release();
+  let parsed: ReturnType<typeof parseHeader>;
+  try {
+    parsed = parseHeader(file.bytes, input.relative); // the header is plain data: nothing in it points into the bytes
+  } finally {
+    file.release();
+  }
   return parsed.ok ? { header: parsed.value } : { rejected: { file: input.relative, reason: parsed.error.reason, message: parsed.error.message } };
 }
