@@ -100,11 +100,20 @@ function apply(layer: tf.layers.Layer, x: Sym | Sym[]): Sym {
   return layer.apply(x) as Sym;
 }
 
+/**
+ * tfjs 'same' equals PyTorch's symmetric padding only at stride 1 with an odd kernel (k = 2·pad + 1); there it is
+ * used instead of a padding layer, so the input gradient is computed for the unpadded map (a padded 8×8 map is 10×10:
+ * 1.56× the work, 2.25× at 4×4) and no pad op or slice runs. Strided convs keep explicit padding, since 'same' would
+ * pad them differently from PyTorch.
+ */
+const samePadding = (kernel: number, stride: number, pad: number): boolean => pad > 0 && stride === 1 && kernel === 2 * pad + 1;
+
 function conv(s: Seeds, x: Sym, filters: number, kernel: number, stride: number, pad: number, bias: boolean, name: string): Sym {
-  const padded = pad > 0 ? apply(tf.layers.zeroPadding2d({ padding: pad, name: `${name}_pad` }), x) : x;
+  const same = samePadding(kernel, stride, pad);
+  const padded = pad > 0 && !same ? apply(tf.layers.zeroPadding2d({ padding: pad, name: `${name}_pad` }), x) : x;
   return apply(
     tf.layers.conv2d({
-      filters, kernelSize: kernel, strides: stride, padding: 'valid', useBias: bias, name,
+      filters, kernelSize: kernel, strides: stride, padding: same ? 'same' : 'valid', useBias: bias, name,
       kernelInitializer: s.he(), biasInitializer: zeros(),
     }),
     padded,
@@ -204,11 +213,11 @@ function convNeXt(o: Required<ModelOptions>): tf.LayersModel {
   let x = inputConv(s, x0, dim, 4, 4, 0, true, 'stem');
   for (let b = 1; b <= 6; b++) {
     const n = `block${b}`;
-    let y = apply(tf.layers.zeroPadding2d({ padding: 3, name: `${n}_pad` }), x);
-    y = apply(tf.layers.depthwiseConv2d({
-      kernelSize: 7, padding: 'valid', depthMultiplier: 1, useBias: true, name: `${n}_dwconv`,
+    // 7×7, stride 1, padding 3: 'same' (see samePadding)
+    let y = apply(tf.layers.depthwiseConv2d({
+      kernelSize: 7, padding: 'same', depthMultiplier: 1, useBias: true, name: `${n}_dwconv`,
       depthwiseInitializer: s.kernel(), biasInitializer: zeros(),
-    }), y);
+    }), x);
     y = apply(new LayerNorm({ epsilon: 1e-6, name: `${n}_norm` }), y);
     y = dense(s, y, 4 * dim, `${n}_pwconv1`, 'gelu');
     if (o.grn) y = apply(new GRN({ name: `${n}_grn` }), y);

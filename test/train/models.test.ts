@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdaptiveAvgPool2d, BiLSTM } from '../../src/train/layers.js';
 import { buildModel, countParameters, modelParameterCounts, REFERENCE_PARAMETER_COUNTS } from '../../src/train/models.js';
+import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
 
 // Straight from ../shared/seed/MODELS.md, typed here rather than imported so the test does not trust the code.
 const MODELS_MD = { AlexNet2D: 57_004_740, SENet: 26_040_948, ConvNeXtV2_2D: 477_220, VisionLSTM: 10_330_884, ViT: 85_408_516 };
@@ -67,6 +68,34 @@ describe('model shapes', () => {
 });
 
 describe('layer semantics', () => {
+  it("'same' padding at stride 1 with k = 2·pad + 1 equals PyTorch's zero padding + 'valid' (forward and gradients)", async () => {
+    registerWasmKernels(); // wasm's conv filter gradients are ours
+    for (const backend of ['cpu', 'wasm']) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.randomUniform([2, 7, 6, 3], -1, 1, 'float32', 31) as tf.Tensor4D;
+      for (const [k, pad] of [[3, 1], [5, 2], [7, 3]] as const) {
+        const w = tf.randomUniform([k, k, 3, 4], -1, 1, 'float32', 32 + k) as tf.Tensor4D;
+        const dw = tf.randomUniform([k, k, 3, 1], -1, 1, 'float32', 40 + k) as tf.Tensor4D;
+        const explicit = (a: tf.Tensor4D): tf.Tensor4D => a.pad([[0, 0], [pad, pad], [pad, pad], [0, 0]]);
+        const pairs: Array<[(a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, tf.Tensor4D]> = [
+          [(a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), (a, b) => tf.conv2d(explicit(a as tf.Tensor4D), b as tf.Tensor4D, 1, 'valid'), w],
+          [(a, b) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), (a, b) => tf.depthwiseConv2d(explicit(a as tf.Tensor4D), b as tf.Tensor4D, 1, 'valid'), dw],
+        ];
+        for (const [same, padded, filter] of pairs) {
+          const [y1, y2] = [same(x, filter), padded(x, filter)];
+          expect(y1.shape).toEqual(y2.shape);
+          expect(tf.max(tf.abs(tf.sub(y1, y2))).dataSync()[0]!, `${backend} k ${k} forward`).toBeLessThan(1e-5);
+          const g1 = tf.grads((a: tf.Tensor, b: tf.Tensor) => same(a, b).square().sum())([x, filter]);
+          const g2 = tf.grads((a: tf.Tensor, b: tf.Tensor) => padded(a, b).square().sum())([x, filter]);
+          for (let i = 0; i < 2; i++) expect(tf.max(tf.abs(tf.sub(g1[i]!, g2[i]!))).dataSync()[0]!, `${backend} k ${k} gradient ${i}`).toBeLessThan(1e-4);
+          tf.dispose([y1, y2, ...g1, ...g2]);
+        }
+        tf.dispose([w, dw]);
+      }
+      x.dispose();
+    }
+  });
+
   it('AdaptiveAvgPool2d bins follow PyTorch: [floor(i·in/out), ceil((i+1)·in/out))', () => {
     // in 13 → out 6: bins 0-3,2-5,4-7,6-9,8-11,10-13 (hand-derived from the formula). The matrix is [6·6, 13·1]:
     // row (i, j=0) = i·6 holds the weights of output bin i over the 13 input rows.
