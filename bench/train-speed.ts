@@ -165,7 +165,7 @@ if (onWasm) {
   );
 }
 out.push(
-  `- **Adam runs in JS memory** (src/train/optimizer.ts): every step each weight and gradient is copied out of the backend (\`dataSync\`), updated in a scalar JS loop and copied back (\`assign\`), because the wasm heap stops at 4 GB (it failed near 2 GB for AlexNet with on-heap moments). It weighs on the models with many weights (AlexNet2D 57 M, ViT 85 M)${adamShares.length > 0 ? `; measured this run: ${adamShares.join(', ')}` : ''}.`,
+  `- **Adam is a scalar JS loop** (src/train/optimizer.ts) with its moments in JS memory, because the wasm heap stops at 4 GB (it failed near 2 GB for AlexNet with on-heap moments); on wasm it reads weights and gradients in place in the heap and writes the new weights into a fresh tensor. One thread, memory-bound: it weighs on the models with many weights (AlexNet2D 57 M, ViT 85 M)${adamShares.length > 0 ? `; measured this run (3 updates on constant gradients, the first untimed): ${adamShares.join(', ')}` : ''}.`,
   ...(!shows('ViT') ? [] : ["- **ViT is split into gradient micro-batches** (`defaultMicroBatch`: 8 rows at 64×64, so 4 forward/backward passes per step) because its tape does not fit the 4 GB wasm heap at batch 32 in one piece: four passes over 85 M weights, with smaller matmuls, two per thread, against PyTorch's 2-thread OpenBLAS/oneDNN matmuls on the whole batch."]),
   ...(!shows('VisionLSTM') ? [] : ["- **VisionLSTM's BiLSTM is a per-time-step loop of small ops** (src/train/layers.ts; our own layer, for PyTorch's parameters) where PyTorch has a fused LSTM kernel."]),
 );

@@ -26,5 +26,20 @@ describe('TorchAdam', () => {
       got.forEach((x, i) => expect(x).toBeCloseTo(expected[i] as number, 6));
       expect([...(kept.dataSync() as Float32Array)]).toEqual(start);
     });
+
+    it(`on ${backend}: steps with tensor or array gradients leave no tensor or buffer behind`, async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const w = [tf.variable(tf.randomNormal([64, 3], 0, 1, 'float32', 1)), tf.variable(tf.randomNormal([5], 0, 1, 'float32', 2))];
+      const opt = new TorchAdam(w, { kind: 'adamw', lr: 0.01, weightDecay: 0.1 });
+      const g = w.map((p) => tf.onesLike(p));
+      opt.apply(g);
+      const tensors = tf.memory().numTensors;
+      const buffers = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+      for (let i = 0; i < 3; i++) opt.apply(i % 2 === 0 ? g : g.map((t) => t.dataSync() as Float32Array));
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(buffers);
+      expect(opt.step).toBe(4);
+      tf.dispose([...w, ...g]);
+    });
   }
 });
