@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import type { GradientWorkerInit, PieceTask, WorkerReply } from './gradient-worker.js';
+import { readValues } from './heap-view.js';
 import type { ModelName } from './models.js';
 
 /** The worker's compiled module. From TypeScript sources (tests), the build in dist/ is used: workers cannot load .ts. */
@@ -101,7 +102,7 @@ export class GradientHelpers {
   publish(vars: readonly tf.Variable[]): void {
     let offset = 0;
     for (const v of vars) {
-      this.weights.set(v.dataSync() as Float32Array, offset);
+      this.weights.set(readValues(v), offset); // straight from the wasm heap: no copy in between
       offset += v.size;
     }
     this.version++;

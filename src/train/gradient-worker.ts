@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { defaultLoaders } from './backend.js';
+import { readValues } from './heap-view.js';
 import { buildModel, type ModelName } from './models.js';
 import { pieceGradient } from './piece-gradient.js';
 
@@ -62,7 +63,7 @@ if (!loaded.ok) {
       const slot = new Float32Array(task.slot);
       let offset = 0;
       r.grads.forEach((g) => {
-        slot.set(g.dataSync() as Float32Array, offset);
+        slot.set(readValues(g), offset); // straight from the wasm heap: no copy in between
         offset += g.size;
       });
       tf.dispose([x, y, ...r.grads]);

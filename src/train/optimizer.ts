@@ -4,6 +4,7 @@
 // The moments live in JS memory and the update is a plain loop: the wasm heap stops at 4 GB (in practice it failed
 // near 2 GB), and AlexNet's or ViT's weights + gradients + two moments + an op-by-op update's temporaries exceed it.
 import * as tf from '@tensorflow/tfjs';
+import { wasmHeap } from './heap-view.js';
 
 export type OptimizerKind = 'adam' | 'adamw';
 
@@ -14,17 +15,6 @@ export interface AdamConfig {
   beta1?: number;
   beta2?: number;
   eps?: number;
-}
-
-interface WasmHeap {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-/** The wasm backend's heap access, when wasm is the current backend (its tensors are views of one WebAssembly memory). */
-function wasmHeap(): WasmHeap | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
-  const backend = tf.backend() as unknown as Partial<WasmHeap>;
-  return typeof backend.typedArrayFromHeap === 'function' ? (backend as WasmHeap) : undefined;
 }
 
 export class TorchAdam {

@@ -6,6 +6,7 @@
 // and the order of the sum do not depend on which thread computed a piece, so neither does the result.
 import * as tf from '@tensorflow/tfjs';
 import type { GradientHelpers } from './data-parallel.js';
+import { readValues } from './heap-view.js';
 import type { TorchAdam } from './optimizer.js';
 import { pieceGradient } from './piece-gradient.js';
 
@@ -118,7 +119,7 @@ export async function trainStep(
     const xi = slice(x, start, rows);
     const yi = slice(y, start, rows);
     const r = pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k);
-    add(k, (i) => r.grads[i]!.dataSync() as Float32Array);
+    add(k, (i) => readValues(r.grads[i]!)); // read at once by add(), which allocates nothing on the backend
     loss += r.loss * (rows / n);
     probs.set(r.probs, start * labels);
     tf.dispose([xi, yi, ...r.grads]);
