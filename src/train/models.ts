@@ -1,6 +1,7 @@
 // The five architectures of the original project (docs: ../shared/seed/MODELS.md), channels-last, single-channel
 // input of any supported size, one 4-logit head (label order TP53, PTEN, EGFR, IDH). Geometry follows PyTorch exactly:
-// explicit zero padding + 'valid' convs/pools instead of tfjs's 'same', which pads differently for strided layers.
+// explicit zero padding + 'valid' for strided convs and pools (tfjs's 'same' pads them differently), 'same' only for
+// stride-1 convs with kernel 2·pad + 1, where it is PyTorch's padding (samePadding).
 // Every initializer takes a seed derived from the model seed, so a build is reproducible.
 import * as tf from '@tensorflow/tfjs';
 import { GENES } from '../labels/types.js';

@@ -62,7 +62,7 @@ export class TorchAdam {
         // On wasm the update reads the weights and gradient where they lie in the heap and writes the new weights
         // straight into a fresh tensor: no copy out, no copy back, no 4·size fresh JS pages per weight per step
         // (AlexNet2D: 57 M weights). The views are taken after the last allocation, since growing the heap detaches them.
-        const next = tf.zeros(param.shape, 'float32');
+        const next = tf.fill(param.shape, 0, 'float32'); // filled in the heap (tf.zeros would copy a JS array in)
         const out = heap.typedArrayFromHeap(next) as Float32Array;
         const p = heap.typedArrayFromHeap(param) as Float32Array;
         update(p, gi instanceof Float32Array ? gi : (heap.typedArrayFromHeap(gi) as Float32Array), out);

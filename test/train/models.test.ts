@@ -67,6 +67,27 @@ describe('model shapes', () => {
   });
 });
 
+describe('padding follows PyTorch in every built model', () => {
+  it("only stride-1 convs with kernel 2·pad + 1 use 'same'; strided convs and pools are 'valid' (after a padding layer where PyTorch pads)", () => {
+    for (const name of ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const) {
+      const m = buildModel(name, { size: 64, seed: 0 });
+      let same = 0;
+      for (const layer of m.layers) {
+        const c = layer.getConfig() as { padding?: unknown; strides?: number[]; kernelSize?: number[]; poolSize?: number[] };
+        if (c.padding !== 'same' && c.padding !== 'valid') continue;
+        const strides = c.strides ?? [1, 1];
+        if (c.padding === 'same') {
+          same++;
+          expect(strides, `${name} ${layer.name}`).toEqual([1, 1]);
+          expect((c.kernelSize ?? c.poolSize ?? [0])[0]! % 2, `${name} ${layer.name}: odd kernel`).toBe(1);
+        }
+      }
+      if (name !== 'VisionLSTM' && name !== 'ViT') expect(same, `${name} uses 'same' somewhere`).toBeGreaterThan(0);
+      m.dispose();
+    }
+  });
+});
+
 describe('layer semantics', () => {
   it("'same' padding at stride 1 with k = 2·pad + 1 equals PyTorch's zero padding + 'valid' (forward and gradients)", async () => {
     registerWasmKernels(); // wasm's conv filter gradients are ours
@@ -81,15 +102,14 @@ describe('layer semantics', () => {
           [(a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), (a, b) => tf.conv2d(explicit(a as tf.Tensor4D), b as tf.Tensor4D, 1, 'valid'), w],
           [(a, b) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), (a, b) => tf.depthwiseConv2d(explicit(a as tf.Tensor4D), b as tf.Tensor4D, 1, 'valid'), dw],
         ];
-        for (const [same, padded, filter] of pairs) {
+        for (const [same, padded, filter] of pairs) tf.tidy(() => {
           const [y1, y2] = [same(x, filter), padded(x, filter)];
           expect(y1.shape).toEqual(y2.shape);
           expect(tf.max(tf.abs(tf.sub(y1, y2))).dataSync()[0]!, `${backend} k ${k} forward`).toBeLessThan(1e-5);
           const g1 = tf.grads((a: tf.Tensor, b: tf.Tensor) => same(a, b).square().sum())([x, filter]);
           const g2 = tf.grads((a: tf.Tensor, b: tf.Tensor) => padded(a, b).square().sum())([x, filter]);
           for (let i = 0; i < 2; i++) expect(tf.max(tf.abs(tf.sub(g1[i]!, g2[i]!))).dataSync()[0]!, `${backend} k ${k} gradient ${i}`).toBeLessThan(1e-4);
-          tf.dispose([y1, y2, ...g1, ...g2]);
-        }
+        });
         tf.dispose([w, dw]);
       }
       x.dispose();

@@ -5,6 +5,30 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { TorchAdam } from '../../src/train/optimizer.js';
 
+describe('TorchAdam on wasm, when its own allocation grows the heap', () => {
+  it('takes its heap views after allocating: AdamW with array gradients still equals the formula', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const heapBytes = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+    // a weight larger than the free heap: the new-weights tensor the update allocates must grow the memory
+    const size = Math.ceil(heapBytes() / 4) + (1 << 20);
+    const start = new Float32Array(size).map((_, i) => ((i % 7) - 3) / 4);
+    const w = tf.variable(tf.tensor1d(start));
+    const grad = new Float32Array(size).map((_, i) => ((i % 5) - 2) / 10);
+    const opt = new TorchAdam([w], { kind: 'adamw', lr: 0.01, weightDecay: 0.1 });
+    const before = heapBytes();
+    opt.apply([grad]);
+    expect(heapBytes()).toBeGreaterThan(before);
+    const got = w.dataSync() as Float32Array;
+    for (const i of [0, 1, 2, 3, 4, 5, 6, size >> 1, size - 1]) {
+      // step 1, decoupled decay: p·(1 − lr·wd) − lr·m̂/(√v̂ + eps), with m̂ = g and v̂ = g²
+      const g = grad[i]!;
+      const expected = start[i]! * (1 - 0.01 * 0.1) - (0.01 * g) / (Math.abs(g) + 1e-8);
+      expect(got[i]!, `weight ${i}`).toBeCloseTo(expected, 5);
+    }
+    w.dispose();
+  });
+});
+
 describe('TorchAdam', () => {
   for (const backend of ['wasm', 'cpu']) {
     it(`on ${backend}: the first steps equal PyTorch's formula, and a clone of the weights stays as it was`, async () => {
