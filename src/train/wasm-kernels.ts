@@ -10,6 +10,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { pointwiseFilterGrad, pointwiseInputGrad, scatterInputGrad } from './conv-gradient-gemm.js';
 import { convInfoOf, KernelScope, type ConvInfo } from './kernel-scope.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
+import { registerChannelReductions } from './channel-reductions.js';
 
 /**
  * dW[kh,kw,ci,co] = Σ_{n,i,j} x[n, i·s + kh − padTop, j·s + kw − padLeft, ci] · dy[n,i,j,co]: a convolution of x seen
@@ -189,11 +190,15 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
 
 let registered = false;
 
-/** Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput and BatchMatMul, and a batch-norm gradient without Tile. Idempotent; call before training on wasm. */
-export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean } = {}): void {
+/**
+ * Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput and BatchMatMul, a batch-norm gradient
+ * without Tile, and pooled Sum/Mean over leading axes (channel-reductions.ts). Idempotent; call before training on wasm.
+ */
+export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean; fastReductions?: boolean } = {}): void {
   if (registered) return;
   registered = true;
   registerBatchNormGradient(); // tfjs's tiles a factor to the input's shape, and wasm's Tile is slow
+  if (options.fastReductions !== false) registerChannelReductions(); // wasm transposes before reducing leading axes
   const configs: KernelConfig[] = [
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
     { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
