@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdaptiveAvgPool2d, BiLSTM } from '../../src/train/layers.js';
+import { AdaptiveAvgPool2d, BiLSTM, MultiHeadSelfAttention } from '../../src/train/layers.js';
 import { buildModel, countParameters, modelParameterCounts, REFERENCE_PARAMETER_COUNTS } from '../../src/train/models.js';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
 
@@ -114,6 +114,50 @@ describe('layer semantics', () => {
       }
       x.dispose();
     }
+  });
+
+  it('MultiHeadSelfAttention equals scalar loops in torch.nn.MultiheadAttention layout (packed q|k|v columns, heads contiguous)', () => {
+    const [n, t, d, heads] = [2, 3, 6, 2];
+    const hd = d / heads;
+    const val = (i: number, scale: number): number => Math.sin(i * 1.7 + scale) * 0.5;
+    const x = Float32Array.from({ length: n * t * d }, (_, i) => val(i, 0.1));
+    const inW = Float32Array.from({ length: d * 3 * d }, (_, i) => val(i, 0.2));
+    const inB = Float32Array.from({ length: 3 * d }, (_, i) => val(i, 0.3));
+    const outW = Float32Array.from({ length: d * d }, (_, i) => val(i, 0.4));
+    const outB = Float32Array.from({ length: d }, (_, i) => val(i, 0.5));
+    const layer = new MultiHeadSelfAttention({ heads, dropout: 0.5, seed: 1 });
+    const xt = tf.tensor3d(x, [n, t, d]);
+    layer.apply(xt); // builds the weights
+    layer.setWeights([tf.tensor2d(inW, [d, 3 * d]), tf.tensor1d(inB), tf.tensor2d(outW, [d, d]), tf.tensor1d(outB)]);
+    const got = (layer.apply(xt) as tf.Tensor).dataSync();
+    // reference: proj[b,i,c] = Σ_e x[b,i,e]·inW[e,c] + inB[c]; q = columns [0,d), k = [d,2d), v = [2d,3d); head h uses [h·hd, (h+1)·hd)
+    const proj = (b: number, i: number, c: number): number => {
+      let acc = inB[c]!;
+      for (let e = 0; e < d; e++) acc += x[(b * t + i) * d + e]! * inW[e * 3 * d + c]!;
+      return acc;
+    };
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < t; i++) {
+        const ctx = new Float64Array(d);
+        for (let h = 0; h < heads; h++) {
+          const scores = [...Array(t).keys()].map((j) => {
+            let dot = 0;
+            for (let e = 0; e < hd; e++) dot += proj(b, i, h * hd + e) * proj(b, j, d + h * hd + e);
+            return dot / Math.sqrt(hd);
+          });
+          const mx = Math.max(...scores);
+          const ex = scores.map((sc) => Math.exp(sc - mx));
+          const z = ex.reduce((a, c) => a + c, 0);
+          for (let j = 0; j < t; j++) for (let e = 0; e < hd; e++) ctx[h * hd + e]! += (ex[j]! / z) * proj(b, j, 2 * d + h * hd + e);
+        }
+        for (let c = 0; c < d; c++) {
+          let out = outB[c]!;
+          for (let e = 0; e < d; e++) out += ctx[e]! * outW[e * d + c]!;
+          expect(got[(b * t + i) * d + c]!, `b ${b} i ${i} c ${c}`).toBeCloseTo(out, 5);
+        }
+      }
+    }
+    xt.dispose();
   });
 
   it('AdaptiveAvgPool2d bins follow PyTorch: [floor(i·in/out), ceil((i+1)·in/out))', () => {
