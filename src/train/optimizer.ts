@@ -42,20 +42,25 @@ export class TorchAdam {
     const c2 = 1 - b2 ** this.step;
     const l2 = kind === 'adam' ? wd : 0;
     const shrink = kind === 'adamw' ? 1 - lr * wd : 1;
+    // torch.optim.Adam's own arrangement: step_size = lr / c1, denominator = √v / √c2 + eps (one division per weight)
+    const stepSize = lr / c1;
+    const rootC2 = Math.sqrt(c2);
+    const [k1, k2] = [1 - b1, 1 - b2];
     const heap = wasmHeap();
     this.params.forEach((param, i) => {
       const gi = grads[i]!;
       const m = this.m[i]!;
       const v = this.v[i]!;
       const update = (p: Float32Array, g: Float32Array, out: Float32Array): void => {
-        for (let k = 0; k < out.length; k++) {
+        const len = out.length;
+        for (let k = 0; k < len; k++) {
           const pk = p[k]!;
           const gk = g[k]! + l2 * pk;
-          const mk = b1 * m[k]! + (1 - b1) * gk;
-          const vk = b2 * v[k]! + (1 - b2) * gk * gk;
+          const mk = b1 * m[k]! + k1 * gk;
+          const vk = b2 * v[k]! + k2 * gk * gk;
           m[k] = mk;
           v[k] = vk;
-          out[k] = pk * shrink - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+          out[k] = pk * shrink - (stepSize * mk) / (Math.sqrt(vk) / rootC2 + eps);
         }
       };
       if (heap) {
