@@ -41,8 +41,15 @@ export function pointwiseFilterGrad(s: KernelScope, x: TensorInfo, dy: TensorInf
   return s.reshape(dw, [1, 1, cin, cout]);
 }
 
-/** The composed convolution must do at least this many times the scatter path's multiply-adds to be replaced. */
+/** The composed convolution must cost at least this many times the scatter path's multiply-adds to be replaced. */
 const MIN_WASTE = 3;
+/**
+ * On maps of at most this many pixels XNNPACK's convolution runs far below its matmul speed (3×3 input gradients,
+ * batch 32: 2×2×512 took 115 ms, 4×4×256 42 ms, 3×3×256→384 55 ms, against 24, 30 and 21 ms through the scatter path;
+ * 8×8×128 and 16×16×64 were faster as convolutions), so its multiply-adds count SMALL_MAP_PENALTY times there.
+ */
+const SMALL_MAP_PIXELS = 16;
+const SMALL_MAP_PENALTY = 4;
 /** Largest scatter matrix built (elements): beyond it the map is large enough for the convolution anyway. */
 const MAX_SCATTER = 1 << 22;
 
@@ -74,7 +81,7 @@ function scatterMatrix(info: ConvInfo, h: number, w: number, ho: number, wo: num
 /**
  * Small maps: dcols = dy·Wᵀ gives every tap's contribution ([N·Ho·Wo, kh·kw·Cin], only the multiplications that
  * count), and one product with the 0/1 scatter matrix adds them into place (col2im), for all images and channels at
- * once ([H·W, Ho·Wo·kh·kw] × [Ho·Wo·kh·kw, N·Cin]). Used where the convolution would do ≥ MIN_WASTE× the work.
+ * once ([H·W, Ho·Wo·kh·kw] × [Ho·Wo·kh·kw, N·Cin]). Used where the convolution would cost ≥ MIN_WASTE× the work.
  */
 export function scatterInputGrad(s: KernelScope, dy: TensorInfo, filter: TensorInfo, info: ConvInfo, inputShape: Shape4): TensorInfo | undefined {
   if (!undilated(info)) return undefined;
@@ -82,7 +89,7 @@ export function scatterInputGrad(s: KernelScope, dy: TensorInfo, filter: TensorI
   const [, ho, wo, cout] = dy.shape as Shape4;
   const taps = info.filterHeight * info.filterWidth;
   const patches = ho * wo * taps;
-  const convMacs = h * w * taps * cin * cout;
+  const convMacs = h * w * taps * cin * cout * (h * w <= SMALL_MAP_PIXELS ? SMALL_MAP_PENALTY : 1);
   const scatterMacs = ho * wo * taps * cin * cout + h * w * patches * cin;
   if (convMacs < MIN_WASTE * scatterMacs || h * w * patches > MAX_SCATTER) return undefined;
   const dcols = s.matMul(s.reshape(dy, [n * ho * wo, cout]), s.reshape(filter, [taps * cin, cout]), false, true);

@@ -81,6 +81,8 @@ const productCases: Array<{ x: [number, number, number, number]; k: number; cout
   { x: [2, 4, 4, 64], k: 3, cout: 64, s: 1, pad: 'valid', paths: ['scatter input'] },
   { x: [2, 6, 6, 64], k: 3, cout: 128, s: 2, pad: 'same', paths: ['scatter input'] },
   { x: [2, 4, 5, 64], k: 3, cout: 128, s: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]], paths: ['scatter input'] },
+  { x: [2, 4, 4, 64], k: 3, cout: 64, s: 1, pad: 'same', paths: ['scatter input'] }, // small map: the conv is slow there
+  { x: [2, 3, 3, 32], k: 3, cout: 48, s: 1, pad: 'same', paths: ['scatter input'] },
 ];
 
 function takesPath(path: Path, x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, s: number, pad: Pad): boolean {
