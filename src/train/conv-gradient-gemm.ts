@@ -21,14 +21,7 @@ export function pointwiseInputGrad(s: KernelScope, dy: TensorInfo, filter: Tenso
   const sh = info.strideHeight;
   const sw = info.strideWidth;
   const sampled = s.reshape(s.matMul(s.reshape(dy, [n * ho * wo, cout]), s.reshape(filter, [cin, cout]), false, true), [n, ho, wo, cin]);
-  let dx = sampled;
-  if (sh > 1 || sw > 1) {
-    // [N,Ho,1,Wo,1,C] padded to [N,Ho,sh,Wo,sw,C] and flattened: each sampled pixel followed by the skipped ones.
-    const spread = s.run('PadV2', { x: s.reshape(sampled, [n, ho, 1, wo, 1, cin]) }, {
-      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
-    });
-    dx = s.reshape(spread, [n, ho * sh, wo * sw, cin]);
-  }
+  const dx = s.spread(sampled, sh, sw); // each sampled pixel followed by the skipped ones
   return s.padOrCrop(dx, { top: 0, left: 0, bottom: h - ho * sh, right: w - wo * sw });
 }
 

@@ -59,6 +59,19 @@ export class KernelScope {
   }
 
   /**
+   * Inserts stride − 1 zeros after each row and each column of an NHWC tensor ([N,H,W,C] → [N,H·sh,W·sw,C]):
+   * [N,H,1,W,1,C] padded to [N,H,sh,W,sw,C] and flattened. Strides of 1 return `x` itself.
+   */
+  spread(x: TensorInfo, sh: number, sw: number): TensorInfo {
+    if (sh === 1 && sw === 1) return x;
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const padded = this.run('PadV2', { x: this.reshape(x, [n, h, 1, w, 1, c]) }, {
+      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
+    });
+    return this.reshape(padded, [n, h * sh, w * sw, c]);
+  }
+
+  /**
    * Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. Explicit padding lets us call the
    * convolutions with pad 'valid' only, and cropping handles the rows a strided 'valid' conv never reads.
    */

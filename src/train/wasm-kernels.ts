@@ -85,20 +85,9 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
  * spatially reversed filter. This spreads and pads dy so that a stride-1 'valid' conv yields exactly H×W.
  */
 function spreadForInputGrad(s: KernelScope, dy: TensorInfo, info: ConvInfo, h: number, w: number): TensorInfo {
-  const [n, ho, wo, ch] = dy.shape as [number, number, number, number];
   const kh = info.filterHeight;
   const kw = info.filterWidth;
-  const sh = info.strideHeight;
-  const sw = info.strideWidth;
-  let up = dy;
-  if (sh > 1 || sw > 1) {
-    // [N,Ho,1,Wo,1,C] padded to [N,Ho,sh,Wo,sw,C] and flattened leaves sh−1 zeros after each row.
-    const six = s.reshape(dy, [n, ho, 1, wo, 1, ch]);
-    const spread = s.run('PadV2', { x: six }, {
-      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
-    });
-    up = s.reshape(spread, [n, ho * sh, wo * sw, ch]);
-  }
+  const up = s.spread(dy, info.strideHeight, info.strideWidth);
   const top = kh - 1 - info.padInfo.top;
   const left = kw - 1 - info.padInfo.left;
   // Output rows = up rows + top + bottom − kh + 1 must equal h (negative bottom crops the trailing zeros).

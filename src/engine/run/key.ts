@@ -36,12 +36,12 @@ export function stageKey(inputs: KeyInputs): string {
   ]);
 }
 
-/** An item's key: the code that computes it, the params it sees, and the content it reads. */
 /** The item family: every item key one item code with one set of params can produce (they share a pack index). */
 export function itemFamily(code: string, paramsJson: string): string {
   return hashParts(['glioflow-item-family-v1', code, paramsJson]);
 }
 
+/** An item's key: the code that computes it, the params it sees, and the content it reads. */
 export function itemKey(code: string, paramsJson: string, itemHash: string): string {
   return hashParts(['glioflow-item-key-v1', code, paramsJson, itemHash]);
 }
