@@ -4,7 +4,7 @@
 // The moments live in JS memory and the update is a plain loop: the wasm heap stops at 4 GB (in practice it failed
 // near 2 GB), and AlexNet's or ViT's weights + gradients + two moments + an op-by-op update's temporaries exceed it.
 import * as tf from '@tensorflow/tfjs';
-import { wasmHeap } from './heap-view.js';
+import { readValues, wasmHeap } from './heap-view.js';
 
 export type OptimizerKind = 'adam' | 'adamw';
 
@@ -49,6 +49,8 @@ export class TorchAdam {
     const heap = wasmHeap();
     this.params.forEach((param, i) => {
       const gi = grads[i]!;
+      // read when the update runs: on wasm a heap view, valid only after the last allocation
+      const gradient = (): Float32Array => (gi instanceof Float32Array ? gi : readValues(gi));
       const m = this.m[i]!;
       const v = this.v[i]!;
       const update = (p: Float32Array, g: Float32Array, out: Float32Array): void => {
@@ -69,15 +71,14 @@ export class TorchAdam {
         // (AlexNet2D: 57 M weights). The views are taken after the last allocation, since growing the heap detaches them.
         const next = tf.fill(param.shape, 0, 'float32'); // filled in the heap (tf.zeros would copy a JS array in)
         const out = heap.typedArrayFromHeap(next) as Float32Array;
-        const p = heap.typedArrayFromHeap(param) as Float32Array;
-        update(p, gi instanceof Float32Array ? gi : (heap.typedArrayFromHeap(gi) as Float32Array), out);
+        update(readValues(param), gradient(), out);
         param.assign(next);
         next.dispose();
         return;
       }
       // cpu: dataSync hands back the variable's own storage, which another tensor may share (a clone of the weights)
       const p = (param.dataSync() as Float32Array).slice();
-      update(p, gi instanceof Float32Array ? gi : (gi.dataSync() as Float32Array), p);
+      update(p, gradient(), p);
       const t = tf.tensor(p, param.shape, 'float32');
       param.assign(t);
       t.dispose();
