@@ -22,7 +22,7 @@ export async function seriesRatios(input: RatioInput): Promise<SliceRatio[]> {
         held?.release();
         held = readFileBytes(`${input.root}/${slice.file}`); // worker thread: blocking is fine
         const bytes = held.bytes;
-          const parsed = parseDicom(bytes, slice.file);
+        const parsed = parseDicom(bytes, slice.file);
         if (!parsed.ok) current = { file: slice.file, frames: `${parsed.error.reason}: ${parsed.error.message}` };
         else {
           const stored = storedFrames(parsed.value);
