@@ -11,6 +11,7 @@ import { pointwiseFilterGrad, pointwiseInputGrad, scatterInputGrad } from './con
 import { convInfoOf, KernelScope, type ConvInfo } from './kernel-scope.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
 import { registerChannelReductions } from './channel-reductions.js';
+import { weightOnLeftPays, weightOnLeftProduct } from './weight-lhs-product.js';
 
 /**
  * dW[kh,kw,ci,co] = Σ_{n,i,j} x[n, i·s + kh − padTop, j·s + kw − padLeft, ci] · dy[n,i,j,co]: a convolution of x seen
@@ -148,7 +149,7 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
   const orig = originalBatchMatMul!;
-  if (!transposeA && !transposeB) return orig({ inputs, backend, attrs });
+  if (!transposeA && !transposeB && !weightOnLeftPays(a, b)) return orig({ inputs, backend, attrs });
   const s = new KernelScope(backend);
   const swapLast = (t: TensorInfo): TensorInfo => {
     const r = t.shape.length;
@@ -167,13 +168,36 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
   const sa = sizeOf(a.shape);
   const sb = sizeOf(b.shape);
   let out: TensorInfo;
-  if (transposeA && transposeB) {
+  if (!transposeA && !transposeB) {
+    out = weightOnLeftProduct(s, backend, a, b, plain);
+  } else if (transposeA && transposeB) {
     out = sa + sb <= outSize ? plain(swapLast(a), swapLast(b)) : swapLast(plain(b, a));
   } else if (transposeB) {
     out = sb <= sa + outSize ? plain(a, swapLast(b)) : swapLast(plain(b, swapLast(a)));
   } else {
     out = sa <= sb + outSize ? plain(swapLast(a), b) : swapLast(plain(swapLast(b), a));
   }
+  return s.finish(out);
+};
+
+let originalFusedMatMul: KernelFunc | undefined;
+
+/**
+ * tf.layers.dense runs _FusedMatMul (product, bias, activation in one XNNPACK call), which packs its weight like
+ * BatchMatMul does. Where the weight is large we compute the product with the weight on the left
+ * (weight-lhs-product.ts), then add the bias and apply the activation; anything else goes to the original kernel.
+ */
+const fusedMatMulFast: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args;
+  const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { transposeA, transposeB, activation } = attrs as unknown as { transposeA: boolean; transposeB: boolean; activation: string };
+  const simple = activation === 'linear' || activation === 'relu';
+  if (transposeA || transposeB || preluActivationWeights != null || !simple || !weightOnLeftPays(a, b)) return originalFusedMatMul!(args);
+  const s = new KernelScope(backend);
+  const plain = (x: TensorInfo, y: TensorInfo): TensorInfo => s.track(originalBatchMatMul!({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo);
+  let out = weightOnLeftProduct(s, backend, a, b, plain);
+  if (bias != null) out = s.run('Add', { a: out, b: bias });
+  if (activation === 'relu') out = s.run('Relu', { x: out });
   return s.finish(out);
 };
 
@@ -207,6 +231,12 @@ export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastCo
       originalBatchMatMul = orig.kernelFunc;
       tf.unregisterKernel('BatchMatMul', 'wasm');
       tf.registerKernel({ ...orig, kernelFunc: batchMatMulFast });
+      const fused = tf.getKernel('_FusedMatMul', 'wasm');
+      if (fused !== undefined) {
+        originalFusedMatMul = fused.kernelFunc;
+        tf.unregisterKernel('_FusedMatMul', 'wasm');
+        tf.registerKernel({ ...fused, kernelFunc: fusedMatMulFast });
+      }
     }
   }
 }
