@@ -13,6 +13,7 @@ import { hashParts, hashString } from './hash.js';
 // static and dynamic imports, and `new URL('./worker.js', import.meta.url)` (modules run on the pool)
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bnew\s+URL\(\s*)(['"])([^'"\n]+)\1/g;
 const BUILTINS = new Set(builtinModules);
+const SCRIPT = /\.[cm]?[jt]sx?$/;
 const ENGINE_DIR = dirname(fileURLToPath(import.meta.url));
 
 export interface Fingerprint {
@@ -71,6 +72,7 @@ export function fingerprintModule(moduleUrl: string): Fingerprint {
     seen.add(file);
     const text = readFileSync(file, 'utf8');
     parts.push(relative(root, file), hashString(text));
+    if (!SCRIPT.test(file)) continue; // an asset (a .wat kernel a module loads): hashed, not scanned for imports
     for (const match of text.matchAll(IMPORT)) {
       const specifier = match[2] as string;
       if (specifier.startsWith('.')) {
