@@ -1,11 +1,10 @@
-// The Adam update as a wasm SIMD kernel (adam-kernel.wat, assembled by wabt when this module loads). Why: the update
+// The Adam update as a wasm SIMD kernel (adam-kernel.wat, assembled by wabt when this module loads: wat.ts). Why: the update
 // is one pass over every weight, and as a JS loop it ran at ~16 ns per weight on our 2-core machines (V8 neither
 // vectorises it nor keeps it in float32): 1.5–1.9 s of a ~3.5 s AlexNet2D step (57 M weights). The kernel owns the
 // moments, in a WebAssembly memory of its own (the tfjs wasm heap stops at 4 GB and is needed for activations); the
 // weights and gradients, wherever they lie (tfjs's heap or a JS array), are copied through in chunks, which costs
 // little next to the arithmetic.
-import { readFileSync } from 'node:fs';
-import initWabt from 'wabt';
+import { compileWat, wasmApi } from './wat.js';
 
 /** Floats per chunk copied through the kernel's scratch space: 256 KB per region, well inside L2 with its peers. */
 const CHUNK = 65536;
@@ -16,25 +15,7 @@ interface AdamExports {
   adam(p: number, g: number, m: number, v: number, out: number, n: number, b1: number, k1: number, b2: number, k2: number, l2: number, shrink: number, step: number, rootC2: number, eps: number): void;
 }
 
-// WebAssembly's constructors, typed here: this project's lib (ES2023, node) declares only its types.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-const binary: Uint8Array = await (async () => {
-  const wabt = await initWabt();
-  const source = readFileSync(new URL('./adam-kernel.wat', import.meta.url), 'utf8');
-  const parsed = wabt.parseWat('adam-kernel.wat', source, { simd: true });
-  try {
-    return parsed.toBinary({}).buffer;
-  } finally {
-    parsed.destroy();
-  }
-})();
-const compiled = new wasm.Module(binary);
+const compiled = compileWat(new URL('./adam-kernel.wat', import.meta.url));
 
 /** The scalars of one update (see adam-kernel.wat). */
 export interface AdamScalars {
@@ -69,8 +50,8 @@ export class AdamKernel {
     this.scratch = { p: scratchAt, g: scratchAt + CHUNK * 4, out: scratchAt + 2 * CHUNK * 4 };
     const pages = Math.ceil((scratchAt + 3 * CHUNK * 4) / PAGE);
     if (pages > MAX_PAGES) throw new Error(`Adam's moments for ${sizes.reduce((a, b) => a + b, 0)} weights need ${(pages * PAGE / 2 ** 30).toFixed(1)} GB, over wasm's 4 GB`);
-    const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    this.exports = new wasm.Instance(compiled, { env: { memory } }).exports as AdamExports;
+    const memory = new wasmApi.Memory({ initial: pages, maximum: pages });
+    this.exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as AdamExports;
     this.floats = new Float32Array(memory.buffer); // the memory never grows, so this view stays valid
   }
 

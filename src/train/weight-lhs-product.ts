@@ -3,23 +3,24 @@
 // sees that buffer; the left-hand matrix is read where it lies. Adam gives every weight a new buffer each step, so
 // every dense layer's weight is packed again every step, and that packer is slow: AlexNet2D's fc1 (9216×4096) took
 // ~1,000 ms for x·W with a new W against ~200 ms with W already packed, while (Wᵀ·xᵀ)ᵀ took ~115 ms plus a ~280 ms
-// cache-tiled transpose of W in JS (measured side by side, 2 cores). So for x·W with W much larger than x and the
+// cache-tiled transpose of W in JS (measured side by side, 2 cores; heap-transpose.wat, the SIMD transpose used now,
+// is faster still). So for x·W with W much larger than x and the
 // result, we make Wᵀ once per weight buffer (kept until that buffer is freed, for buffers of trainable variables;
 // other operands are transposed for the one product), and compute (Wᵀ·xᵀ)ᵀ: two small transposes and a product
 // whose packed operand is xᵀ. The same sums in another order: results equal x·W up to float rounding.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { Backend, KernelScope } from './kernel-scope.js';
+import { compileWat, wasmApi } from './wat.js';
 
 /** The right-hand matrix must hold this many times the elements of the left-hand one and the result together. */
 const WEIGHT_RATIO = 2;
 /** Below this many elements packing costs little either way. */
 const MIN_WEIGHT = 65536;
-/** Tile edge of the JS transpose: 32×32 floats (4 KB) of source and of destination stay in L1. */
-const TILE = 32;
-
 interface WasmBackendInternals {
-  dataIdMap: { has(dataId: object): boolean };
+  dataIdMap: { has(dataId: object): boolean; get(dataId: object): { memoryOffset: number } | undefined };
+  /** the Emscripten module: its exports include the heap's WebAssembly.Memory */
+  wasm: { asm: { memory?: unknown } };
   disposeData(dataId: object, force?: boolean): boolean;
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array;
@@ -58,24 +59,29 @@ function isVariableBuffer(dataId: object): boolean {
   return false;
 }
 
-/** [rows, cols] → [cols, rows] into a new backend buffer, in TILE×TILE blocks (wasm's Transpose is a generic loop). */
+const transposeModule = compileWat(new URL('./heap-transpose.wat', import.meta.url));
+type TransposeFn = (src: number, dst: number, rows: number, cols: number) => void;
+/** The transpose kernel instantiated on each backend's heap (it imports that memory: no copies in or out). */
+const transposers = new WeakMap<object, TransposeFn>();
+
+function transposerOf(backend: WasmBackendInternals): TransposeFn {
+  let fn = transposers.get(backend);
+  if (fn) return fn;
+  const memory = backend.wasm.asm.memory;
+  if (memory === undefined) throw new Error('tfjs wasm backend: its heap memory is not exported (asm.memory); glioflow needs @tensorflow/tfjs-backend-wasm 4.22');
+  const made = (new wasmApi.Instance(transposeModule, { env: { memory } }).exports as { transpose: TransposeFn }).transpose;
+  transposers.set(backend, made);
+  fn = made;
+  return fn;
+}
+
+/** [..., rows, cols] (leading dims 1) → [cols, rows] into a new backend buffer (wasm's Transpose is a generic loop). */
 export function transposeOnHeap(backend: Backend, m: TensorInfo): TensorInfo {
   const b = backend as unknown as WasmBackendInternals;
   const [rows, cols] = m.shape.slice(-2) as [number, number];
   const out = b.makeOutput([cols, rows], 'float32');
-  // views after the allocation: growing the heap detaches earlier ones
-  const src = b.typedArrayFromHeap({ ...m, shape: [rows * cols] });
-  const dst = b.typedArrayFromHeap(out);
-  for (let i0 = 0; i0 < rows; i0 += TILE) {
-    const i1 = Math.min(rows, i0 + TILE);
-    for (let j0 = 0; j0 < cols; j0 += TILE) {
-      const j1 = Math.min(cols, j0 + TILE);
-      for (let i = i0; i < i1; i++) {
-        const row = i * cols;
-        for (let j = j0; j < j1; j++) dst[j * rows + i] = src[row + j]!;
-      }
-    }
-  }
+  const at = (t: TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
+  transposerOf(b)(at(m), at(out), rows, cols);
   return out;
 }
 

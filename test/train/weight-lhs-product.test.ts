@@ -45,7 +45,7 @@ describe('weightOnLeftPays', () => {
 
 describe('transposeOnHeap', () => {
   it('transposes shapes that are not multiples of its tile', () => {
-    for (const [r, c] of [[1, 1], [33, 70], [64, 31], [100, 1]] as const) {
+    for (const [r, c] of [[1, 1], [4, 4], [33, 70], [64, 31], [100, 1], [5, 68], [130, 203]] as const) {
       const m = rand([r, c], r * 100 + c);
       const t = tf.engine().makeTensorFromTensorInfo(transposeOnHeap(tf.backend() as unknown as Backend, m));
       expect(t.shape).toEqual([c, r]);
