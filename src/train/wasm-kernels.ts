@@ -11,6 +11,7 @@ import { pointwiseFilterGrad, pointwiseInputGrad, scatterInputGrad } from './con
 import { convInfoOf, KernelScope, type ConvInfo } from './kernel-scope.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
 import { registerChannelReductions } from './channel-reductions.js';
+import { simdDepthwiseFilterGrad, simdDepthwiseForward, simdDepthwiseInputGrad } from './depthwise-kernels.js';
 import { transposeOnHeap, weightOnLeftPays, weightOnLeftProduct } from './weight-lhs-product.js';
 
 /**
@@ -209,17 +210,24 @@ let registered = false;
  * Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput and BatchMatMul, a batch-norm gradient
  * without Tile, and pooled Sum/Mean over leading axes (channel-reductions.ts). Idempotent; call before training on wasm.
  */
-export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean; fastReductions?: boolean } = {}): void {
+export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean; fastReductions?: boolean; fastDepthwise?: boolean } = {}): void {
   if (registered) return;
   registered = true;
   registerBatchNormGradient(); // tfjs's tiles a factor to the input's shape, and wasm's Tile is slow
   if (options.fastReductions !== false) registerChannelReductions(); // wasm transposes before reducing leading axes
+  // stride-1 depthwise convolutions (ConvNeXt's 7×7) through our SIMD kernels, the rest as composed above
+  const simd = options.fastDepthwise !== false;
   const configs: KernelConfig[] = [
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
-    { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
-    { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput },
+    { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: simd ? simdDepthwiseFilterGrad(depthwiseBackpropFilter) : depthwiseBackpropFilter },
+    { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: simd ? simdDepthwiseInputGrad(depthwiseBackpropInput) : depthwiseBackpropInput },
   ];
   for (const c of configs) if (tf.getKernel(c.kernelName, 'wasm') === undefined) tf.registerKernel(c);
+  const depthwise = tf.getKernel('DepthwiseConv2dNative', 'wasm');
+  if (simd && depthwise !== undefined) {
+    tf.unregisterKernel('DepthwiseConv2dNative', 'wasm');
+    tf.registerKernel({ ...depthwise, kernelFunc: simdDepthwiseForward(depthwise.kernelFunc) });
+  }
   if (options.fastConvInput !== false) {
     const orig = tf.getKernel('Conv2DBackpropInput', 'wasm');
     if (orig !== undefined) {
