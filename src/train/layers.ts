@@ -8,6 +8,7 @@
 // - dropout whose mask is seeded per training step (tf.dropout with a fixed seed repeats the same mask every step),
 // - the first convolution without the input gradient tfjs's fused conv2d computes for nothing.
 import * as tf from '@tensorflow/tfjs';
+import { gelu } from './gelu.js';
 
 type Shape = (number | null)[];
 type Kwargs = Record<string, unknown>;
@@ -166,7 +167,7 @@ export class PointwiseDense extends tf.layers.Layer {
       const x = single(inputs);
       const d = x.shape[x.rank - 1]!;
       let y: tf.Tensor = tf.matMul(x.reshape([-1, d]) as tf.Tensor2D, this.kernel.read() as tf.Tensor2D).add(this.bias.read());
-      if (this.activation === 'gelu') y = y.mul(tf.erf(y.mul(Math.SQRT1_2)).add(1)).mul(0.5); // exact GELU, as torch
+      if (this.activation === 'gelu') y = gelu(y); // exact GELU, as torch (gelu.ts: one kernel each way)
       else if (this.activation === 'relu') y = tf.relu(y);
       return y.reshape([...x.shape.slice(0, -1), this.units]);
     });
