@@ -7,6 +7,7 @@
 ;;                                (shrink = 1 − lr·wd for AdamW, else 1; step = lr / (1 − b1^t); rootC2 = √(1 − b2^t))
 ;; p, g, m, v and out are byte offsets in the imported memory, 16-byte aligned; n is rounded up to a multiple of 4,
 ;; so every region must have room for that (the caller pads them). m and v are updated in place.
+;; axpy accumulates a step's gradient pieces: acc = w·d (first piece) or acc + w·d, in piece order.
 (module
   (import "env" "memory" (memory 1 65536))
   (func (export "adam")
@@ -48,6 +49,21 @@
             (f32x4.mul (local.get $vstep)
               (f32x4.div (local.get $mk)
                 (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vk)) (local.get $vroot)) (local.get $veps))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  (func (export "axpy") (param $acc i32) (param $d i32) (param $n i32) (param $w f32) (param $first i32)
+    (local $i i32) (local $end i32) (local $vw v128) (local $term v128)
+    (local.set $vw (f32x4.splat (local.get $w)))
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $term (f32x4.mul (local.get $vw) (v128.load (i32.add (local.get $d) (local.get $i)))))
+        (v128.store (i32.add (local.get $acc) (local.get $i))
+          (select (result v128) (local.get $term)
+            (f32x4.add (v128.load (i32.add (local.get $acc) (local.get $i))) (local.get $term))
+            (local.get $first)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
 )

@@ -5,7 +5,7 @@
 // stops at 4 GB (in practice it failed near 2 GB), and AlexNet's or ViT's weights + gradients + two moments + an
 // op-by-op update's temporaries exceed it.
 import * as tf from '@tensorflow/tfjs';
-import { AdamKernel } from './adam-kernel.js';
+import { AdamKernel, type AdamScalars } from './adam-kernel.js';
 import { readValues, wasmHeap } from './heap-view.js';
 
 export type OptimizerKind = 'adam' | 'adamw';
@@ -35,11 +35,33 @@ export class TorchAdam {
 
   /** One update; `grads[i]` belongs to `params[i]` (a tensor, or values already read). Tensors are not disposed here. */
   apply(grads: Array<tf.Tensor | Float32Array>): void {
+    // read when the update runs: on wasm a heap view, valid only after the last allocation
+    const gradient = (i: number): Float32Array => {
+      const g = grads[i]!;
+      return g instanceof Float32Array ? g : readValues(g);
+    };
+    this.updateAll((i, p, out, s) => this.kernel.update(i, p, gradient(i), out, s));
+  }
+
+  /**
+   * Adds one piece's gradients, times `weight`, to the step's sum, kept in the kernel (`first` starts the sum);
+   * `applySum` then makes the update. `grads(i)` is read at once (a heap view is fine: nothing is allocated meanwhile).
+   */
+  accumulate(grads: (i: number) => Float32Array, weight: number, first: boolean): void {
+    this.params.forEach((_, i) => this.kernel.accumulate(i, grads(i), weight, first));
+  }
+
+  /** One update with the gradient sum `accumulate` built. */
+  applySum(): void {
+    this.updateAll((i, p, out, s) => this.kernel.updateFromSum(i, p, out, s));
+  }
+
+  private updateAll(update: (i: number, p: Float32Array, out: Float32Array, s: AdamScalars) => void): void {
     this.step++;
     const { lr, weightDecay: wd, kind } = this.cfg;
     const { b1, b2, eps } = this;
     // torch.optim.Adam's own arrangement: step_size = lr / c1, denominator = √v / √c2 + eps
-    const scalars = {
+    const scalars: AdamScalars = {
       b1,
       b2,
       eps,
@@ -50,23 +72,20 @@ export class TorchAdam {
     };
     const heap = wasmHeap();
     this.params.forEach((param, i) => {
-      const gi = grads[i]!;
-      // read when the update runs: on wasm a heap view, valid only after the last allocation
-      const gradient = (): Float32Array => (gi instanceof Float32Array ? gi : readValues(gi));
       if (heap) {
         // On wasm the update reads the weights and gradient where they lie in the heap and writes the new weights
         // straight into a fresh tensor: no copy out, no copy back, no 4·size fresh JS pages per weight per step
         // (AlexNet2D: 57 M weights). The views are taken after the last allocation, since growing the heap detaches them.
         const next = tf.fill(param.shape, 0, 'float32'); // filled in the heap (tf.zeros would copy a JS array in)
         const out = heap.typedArrayFromHeap(next) as Float32Array;
-        this.kernel.update(i, readValues(param), gradient(), out, scalars);
+        update(i, readValues(param), out, scalars);
         param.assign(next);
         next.dispose();
         return;
       }
       // cpu: dataSync hands back the variable's own storage, which another tensor may share (a clone of the weights)
       const p = (param.dataSync() as Float32Array).slice();
-      this.kernel.update(i, p, gradient(), p, scalars);
+      update(i, p, p, scalars);
       const t = tf.tensor(p, param.shape, 'float32');
       param.assign(t);
       t.dispose();

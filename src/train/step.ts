@@ -87,16 +87,10 @@ export async function trainStep(
   }
 
   const probs = new Float32Array(n * labels);
-  const summed: Float32Array[] = vars.map((v) => new Float32Array(v.size));
   let loss = 0;
-  // The loss is a mean over rows: the batch gradient is the row-weighted sum of the piece gradients, in piece order.
-  const add = (k: number, grad: (i: number) => Float32Array): void => {
-    const w = rowsOf(k) / n;
-    summed.forEach((a, i) => {
-      const d = grad(i);
-      for (let j = 0; j < a.length; j++) a[j]! += w * d[j]!;
-    });
-  };
+  // The loss is a mean over rows: the batch gradient is the row-weighted sum of the piece gradients, in piece order,
+  // summed by the optimizer's kernel where it keeps its moments.
+  const add = (k: number, grad: (i: number) => Float32Array): void => opt.accumulate(grad, rowsOf(k) / n, k === 0);
   for (let k = 0; k < pieces; k++) {
     const start = k * piece;
     const rows = rowsOf(k);
@@ -124,6 +118,6 @@ export async function trainStep(
     probs.set(r.probs, start * labels);
     tf.dispose([xi, yi, ...r.grads]);
   }
-  opt.apply(summed);
+  opt.applySum();
   return { loss, probs };
 }

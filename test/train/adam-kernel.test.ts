@@ -71,6 +71,30 @@ describe('AdamKernel', () => {
     expect([...v]).toEqual([...again.moments(0).v]);
   });
 
+  it('a sum of weighted pieces, started afresh each step, updates as their sum would', () => {
+    const n = 65536 + 7; // crosses a chunk, ends mid-lane
+    const kernel = new AdamKernel([3, n]);
+    const direct = new AdamKernel([3, n]);
+    let p = values(n, 30);
+    let q = p.slice();
+    for (let step = 1; step <= 3; step++) {
+      const pieces = [values(n, 40 + step, 0.1), values(n, 50 + step, 0.1), values(n, 60 + step, 0.1)];
+      const weights = [0.5, 0.25, 0.25];
+      pieces.forEach((d, k) => kernel.accumulate(1, d, weights[k]!, k === 0)); // k === 0 drops the last step's sum
+      const sum = new Float32Array(n).map((_, j) => pieces.reduce((a, d, k) => a + weights[k]! * d[j]!, 0));
+      const out = new Float32Array(n);
+      kernel.updateFromSum(1, p, out, scalars('adam', step));
+      const outDirect = new Float32Array(n);
+      direct.update(1, q, sum, outDirect, scalars('adam', step));
+      let worst = 0;
+      for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(out[j]! - outDirect[j]!));
+      expect(worst, `step ${step}`).toBeLessThan(1e-6);
+      p = out;
+      q = outDirect;
+    }
+    expect(() => kernel.accumulate(1, new Float32Array(5), 1, true)).toThrow(/a gradient piece 5/);
+  });
+
   it('writes the new weights in place when out is p, and refuses arrays of the wrong length', () => {
     const kernel = new AdamKernel([9]);
     const p = values(9, 7);
