@@ -5,13 +5,7 @@
 // multipliers, channels not a multiple of 4) is left to the kernels these wrap.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { convInfoOf } from './kernel-scope.js';
-import { compileWat, wasmApi } from './wat.js';
-
-interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm: { asm: { memory?: unknown } };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-}
+import { compileWat, heapOffset, onHeap, type WasmHeapBackend } from './wat.js';
 
 interface DepthwiseExports {
   forward(x: number, w: number, y: number, n: number, h: number, wd: number, c: number, kh: number, kw: number, padT: number, padL: number, oh: number, ow: number, flip: number): void;
@@ -19,18 +13,6 @@ interface DepthwiseExports {
 }
 
 const compiled = compileWat(new URL('./depthwise.wat', import.meta.url));
-const instances = new WeakMap<object, DepthwiseExports>();
-
-function kernelsOf(backend: WasmBackendInternals): DepthwiseExports {
-  let k = instances.get(backend);
-  if (k) return k;
-  const memory = backend.wasm.asm.memory;
-  if (memory === undefined) throw new Error('tfjs wasm backend: its heap memory is not exported (asm.memory); glioflow needs @tensorflow/tfjs-backend-wasm 4.22');
-  k = new wasmApi.Instance(compiled, { env: { memory } }).exports as DepthwiseExports;
-  instances.set(backend, k);
-  return k;
-}
-
 type Geometry = ReturnType<typeof convInfoOf>;
 
 /** The geometry when these kernels apply: stride 1, no dilation, multiplier 1, float32, channels a multiple of 4. */
@@ -42,18 +24,16 @@ function supported(attrs: unknown, xShape: number[], filterShape: number[], dtyp
   return unit ? info : undefined;
 }
 
-const offsetOf = (b: WasmBackendInternals, t: TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
-
 /** Wraps DepthwiseConv2dNative: y = x ⊛ w. */
 export function simdDepthwiseForward(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const info = supported(args.attrs, x.shape, filter.shape, [x.dtype, filter.dtype]);
     if (!info) return fallback(args);
-    const b = args.backend as unknown as WasmBackendInternals;
+    const b = args.backend as unknown as WasmHeapBackend;
     const [n, h, w, c] = x.shape as [number, number, number, number];
     const y = b.makeOutput([n, info.outHeight, info.outWidth, c], 'float32');
-    kernelsOf(b).forward(offsetOf(b, x), offsetOf(b, filter), offsetOf(b, y), n, h, w, c, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth, 0);
+    onHeap<DepthwiseExports>(compiled, b).forward(heapOffset(b, x), heapOffset(b, filter), heapOffset(b, y), n, h, w, c, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth, 0);
     return y;
   };
 }
@@ -65,12 +45,12 @@ export function simdDepthwiseInputGrad(fallback: KernelFunc): KernelFunc {
     const inputShape = (args.attrs as unknown as { inputShape: number[] }).inputShape;
     const info = supported(args.attrs, inputShape, filter.shape, [dy.dtype, filter.dtype]);
     if (!info) return fallback(args);
-    const b = args.backend as unknown as WasmBackendInternals;
+    const b = args.backend as unknown as WasmHeapBackend;
     const [n, h, w, c] = inputShape as [number, number, number, number];
     const kh = info.filterHeight;
     const kw = info.filterWidth;
     const dx = b.makeOutput([n, h, w, c], 'float32');
-    kernelsOf(b).forward(offsetOf(b, dy), offsetOf(b, filter), offsetOf(b, dx), n, info.outHeight, info.outWidth, c, kh, kw, kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left, h, w, 1);
+    onHeap<DepthwiseExports>(compiled, b).forward(heapOffset(b, dy), heapOffset(b, filter), heapOffset(b, dx), n, info.outHeight, info.outWidth, c, kh, kw, kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left, h, w, 1);
     return dx;
   };
 }
@@ -82,10 +62,10 @@ export function simdDepthwiseFilterGrad(fallback: KernelFunc): KernelFunc {
     const filterShape = (args.attrs as unknown as { filterShape: number[] }).filterShape;
     const info = supported(args.attrs, x.shape, filterShape, [x.dtype, dy.dtype]);
     if (!info) return fallback(args);
-    const b = args.backend as unknown as WasmBackendInternals;
+    const b = args.backend as unknown as WasmHeapBackend;
     const [n, h, w, c] = x.shape as [number, number, number, number];
     const dw = b.makeOutput(filterShape, 'float32');
-    kernelsOf(b).filterGrad(offsetOf(b, x), offsetOf(b, dy), offsetOf(b, dw), n, h, w, c, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth);
+    onHeap<DepthwiseExports>(compiled, b).filterGrad(heapOffset(b, x), heapOffset(b, dy), heapOffset(b, dw), n, h, w, c, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth);
     return dw;
   };
 }

@@ -4,7 +4,7 @@
 // ~0.9 s of a 3 s ConvNeXtV2_2D step at 64×64. Other backends (tfjs-node) keep the composed formula.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { compileWat, wasmApi } from './wat.js';
+import { compileWat, heapOffset, onHeap, type WasmHeapBackend } from './wat.js';
 
 const FORWARD = 'GlioflowGelu';
 const BACKWARD = 'GlioflowGeluGrad';
@@ -22,44 +22,25 @@ function erf(x: number): number {
 }
 const cdf = (x: number): number => 0.5 * (1 + erf(x * Math.SQRT1_2));
 
-interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm: { asm: { memory?: unknown } };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-}
 interface GeluExports {
   gelu(x: number, y: number, n: number): void;
   geluGrad(x: number, dy: number, dx: number, n: number): void;
 }
 
 const compiled = compileWat(new URL('./gelu.wat', import.meta.url));
-const instances = new WeakMap<object, GeluExports>();
-
-function kernelsOf(backend: WasmBackendInternals): GeluExports {
-  let k = instances.get(backend);
-  if (k) return k;
-  const memory = backend.wasm.asm.memory;
-  if (memory === undefined) throw new Error('tfjs wasm backend: its heap memory is not exported (asm.memory); glioflow needs @tensorflow/tfjs-backend-wasm 4.22');
-  k = new wasmApi.Instance(compiled, { env: { memory } }).exports as GeluExports;
-  instances.set(backend, k);
-  return k;
-}
-
 const wasmForward: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: TensorInfo };
-  const b = backend as unknown as WasmBackendInternals;
+  const b = backend as unknown as WasmHeapBackend;
   const y = b.makeOutput(x.shape, 'float32');
-  const size = x.shape.reduce((p, q) => p * q, 1);
-  kernelsOf(b).gelu(b.dataIdMap.get(x.dataId)!.memoryOffset, b.dataIdMap.get(y.dataId)!.memoryOffset, size);
+  onHeap<GeluExports>(compiled, b).gelu(heapOffset(b, x), heapOffset(b, y), x.shape.reduce((p, q) => p * q, 1));
   return y;
 };
 
 const wasmBackward: KernelFunc = ({ inputs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const b = backend as unknown as WasmBackendInternals;
+  const b = backend as unknown as WasmHeapBackend;
   const dx = b.makeOutput(x.shape, 'float32');
-  const at = (t: TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
-  kernelsOf(b).geluGrad(at(x), at(dy), at(dx), x.shape.reduce((p, q) => p * q, 1));
+  onHeap<GeluExports>(compiled, b).geluGrad(heapOffset(b, x), heapOffset(b, dy), heapOffset(b, dx), x.shape.reduce((p, q) => p * q, 1));
   return dx;
 };
 

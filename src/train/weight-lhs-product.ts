@@ -11,21 +11,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { Backend, KernelScope } from './kernel-scope.js';
-import { compileWat, wasmApi } from './wat.js';
+import { compileWat, heapOffset, onHeap, type WasmHeapBackend } from './wat.js';
 
 /** The right-hand matrix must hold this many times the elements of the left-hand one and the result together. */
 const WEIGHT_RATIO = 2;
 /** Below this many elements packing costs little either way. */
 const MIN_WEIGHT = 65536;
-interface WasmBackendInternals {
-  dataIdMap: { has(dataId: object): boolean; get(dataId: object): { memoryOffset: number } | undefined };
-  /** the Emscripten module: its exports include the heap's WebAssembly.Memory */
-  wasm: { asm: { memory?: unknown } };
-  disposeData(dataId: object, force?: boolean): boolean;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
-
 /** Transposed copies of weight buffers, by the buffer's dataId; one map per backend instance. */
 const caches = new WeakMap<object, Map<object, TensorInfo>>();
 
@@ -33,7 +24,7 @@ const caches = new WeakMap<object, Map<object, TensorInfo>>();
  * The backend's cache, created on first use with a hook on its disposeData: when a cached weight buffer is really
  * freed (its last reference dropped), its transposed copy is freed with it, so a copy never outlives its weight.
  */
-function cacheOf(backend: WasmBackendInternals): Map<object, TensorInfo> {
+function cacheOf(backend: WasmHeapBackend): Map<object, TensorInfo> {
   let cache = caches.get(backend);
   if (cache) return cache;
   const made = new Map<object, TensorInfo>();
@@ -61,27 +52,13 @@ function isVariableBuffer(dataId: object): boolean {
 
 const transposeModule = compileWat(new URL('./heap-transpose.wat', import.meta.url));
 type TransposeFn = (src: number, dst: number, rows: number, cols: number) => void;
-/** The transpose kernel instantiated on each backend's heap (it imports that memory: no copies in or out). */
-const transposers = new WeakMap<object, TransposeFn>();
-
-function transposerOf(backend: WasmBackendInternals): TransposeFn {
-  let fn = transposers.get(backend);
-  if (fn) return fn;
-  const memory = backend.wasm.asm.memory;
-  if (memory === undefined) throw new Error('tfjs wasm backend: its heap memory is not exported (asm.memory); glioflow needs @tensorflow/tfjs-backend-wasm 4.22');
-  const made = (new wasmApi.Instance(transposeModule, { env: { memory } }).exports as { transpose: TransposeFn }).transpose;
-  transposers.set(backend, made);
-  fn = made;
-  return fn;
-}
 
 /** [..., rows, cols] (leading dims 1) → [cols, rows] into a new backend buffer (wasm's Transpose is a generic loop). */
 export function transposeOnHeap(backend: Backend, m: TensorInfo): TensorInfo {
-  const b = backend as unknown as WasmBackendInternals;
+  const b = backend as unknown as WasmHeapBackend;
   const [rows, cols] = m.shape.slice(-2) as [number, number];
   const out = b.makeOutput([cols, rows], 'float32');
-  const at = (t: TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
-  transposerOf(b)(at(m), at(out), rows, cols);
+  onHeap<{ transpose: TransposeFn }>(transposeModule, b).transpose(heapOffset(b, m), heapOffset(b, out), rows, cols);
   return out;
 }
 
@@ -103,7 +80,7 @@ export function weightOnLeftPays(a: TensorInfo, b: TensorInfo): boolean {
  * operand: here the small aᵀ).
  */
 export function weightOnLeftProduct(s: KernelScope, backend: Backend, a: TensorInfo, b: TensorInfo, plain: (x: TensorInfo, y: TensorInfo) => TensorInfo): TensorInfo {
-  const internals = backend as unknown as WasmBackendInternals;
+  const internals = backend as unknown as WasmHeapBackend;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
   let bt: TensorInfo;
