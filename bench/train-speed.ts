@@ -9,7 +9,10 @@
 // ViT is by far the slowest on wasm (0.6–1 image/s: 30–50 s a step at batch 32 here), so it gets --vit-steps timed
 // steps (default 2) after one warm-up step, and PyTorch 1 + 3: a rougher figure than the others (the table gives steps).
 // The whole run takes ~7–8 minutes on 2 loaded cores. For a model below target, the share of its step spent in our
-// JS-side Adam update is measured too (3 extra updates on constant gradients, the first untimed), to say what limits it.
+// Adam update is measured too (3 extra updates on constant gradients, the first untimed), to say what limits it.
+// The ceiling: the rate of wasm's matrix product (XNNPACK, one thread, measured in this run) and each model's
+// multiply-adds (bench/torch/flops.py, PyTorch's own count) give the fastest a step could run on wasm here, however
+// little else it did; against PyTorch's figure it says whether 0.5× is within reach at all.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +75,7 @@ function runTorch(model: ModelName): TorchOutcome {
   return { ok: false, why: 'no result line in its output' };
 }
 
-/** Seconds one step of our Adam takes for this model (the JS-side update of optimizer.ts, copies in and out included). */
+/** Seconds one step of our Adam takes for this model (optimizer.ts: the wasm SIMD kernel, copies in and out included). */
 function adamSeconds(model: ModelName): number {
   const m = buildModel(model, { size, seed: 0 });
   try {
@@ -86,6 +89,35 @@ function adamSeconds(model: ModelName): number {
   } finally {
     m.dispose();
   }
+}
+
+/** GFLOP/s of wasm's matrix product with its right-hand matrix packed once (XNNPACK at its best), one thread. */
+function gemmRate(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const [m, k, n] = [512, 2048, 2048];
+  const a = tf.randomNormal([m, k]);
+  const b = tf.randomNormal([k, n]);
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t = performance.now();
+    tf.matMul(a, b).dispose(); // wasm is synchronous: the product is done when the call returns
+    times.push(performance.now() - t);
+  }
+  tf.dispose([a, b]);
+  const sorted = times.slice(1).sort((x, y) => x - y);
+  return (2 * m * k * n) / (sorted[Math.floor(sorted.length / 2)]! / 1000) / 1e9;
+}
+
+/** Forward multiply-adds per image, by PyTorch's profiler (bench/torch/flops.py), or null without PyTorch. */
+function forwardMacs(): Map<string, number> | null {
+  const r = spawnSync(PYTHON, ['bench/torch/flops.py', '--size', `${size}`, '--models', models.join(',')], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) return null;
+  const out = new Map<string, number>();
+  for (const line of r.stdout.split('\n')) if (line.startsWith('{')) {
+    const o = JSON.parse(line) as { model: string; forward_macs_per_image: number };
+    out.set(o.model, o.forward_macs_per_image);
+  }
+  return out;
 }
 
 interface Row {
@@ -113,6 +145,15 @@ for (const model of models) {
   process.stderr.write(`${model}: ${'error' in ours ? ours.error : ours.imagesPerSecond.toFixed(2)} vs ${torch === null ? '-' : torch.ok ? torch.row.images_per_s : torch.why}\n`);
 }
 
+process.stderr.write('ceiling: wasm matrix product rate, multiply-adds per model…\n');
+const rate = gemmRate();
+const macs = torchVersion === null ? null : forwardMacs();
+/** Images/s if a step were nothing but its multiply-adds (≈ 3 forwards) at `rate` on `threads` threads. */
+const ceiling = (model: ModelName, threadsUsed: number): number | null => {
+  const perImage = macs?.get(model);
+  return rate === null || perImage === undefined ? null : (threadsUsed * rate * 1e9) / (3 * 2 * perImage);
+};
+
 const f = (x: number): string => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const out: string[] = [];
 const backends = [...new Set(rows.flatMap((r) => ('error' in r.ours ? [] : [r.ours.backend])))];
@@ -123,21 +164,28 @@ out.push(
       ? `PyTorch: not available (\`${PYTHON} -c 'import torch'\` failed; Debian python3-torch): ours only, no ratio this run.`
       : `PyTorch ${torchVersion} CPU, ${threads} threads asked (${[...new Set(rows.flatMap((r) => (r.torch?.ok ? [r.torch.row.threads] : [])))].join('/')} reported), bench/torch/train_speed.py, ${torchWarmup} warm-up then ${torchSteps} timed (ViT: 1 then 3). Ours and PyTorch alternate per model.`),
   '',
-  '| model | ours images/s | backend | PyTorch images/s | ours / PyTorch | ≥ 0.5× PyTorch? | load after |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| model | ours images/s | backend | PyTorch images/s | ours / PyTorch | ≥ 0.5× PyTorch? | ceiling on wasm here (of it: ours) | ceiling / PyTorch | load after |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 );
 for (const { model, ours, torch, load } of rows) {
   const o = 'error' in ours ? `failed (${ours.error})` : `${f(ours.imagesPerSecond)} (${ours.steps} step${ours.steps === 1 ? '' : 's'}, ${ours.seconds.toFixed(1)} s)`;
   const be = 'error' in ours ? '-' : `${ours.backend}, ${ours.threads} thread${ours.threads === 1 ? '' : 's'}${ours.microBatch === undefined ? '' : `, pieces of ${ours.microBatch}`}`;
   const t = torch === null ? 'n/a' : torch.ok ? f(torch.row.images_per_s) : `failed (${torch.why})`;
   const ratio = !('error' in ours) && torch?.ok ? ours.imagesPerSecond / torch.row.images_per_s : null;
-  out.push(`| ${model} | ${o} | ${be} | ${t} | ${ratio === null ? 'n/a' : `${ratio.toFixed(3)}×`} | ${ratio === null ? 'n/a' : ratio >= TARGET ? 'yes' : '**no**'} | ${load.toFixed(2)} |`);
+  const cap = 'error' in ours ? null : ceiling(model, ours.threads);
+  const capText = cap === null || 'error' in ours ? 'n/a' : `${f(cap)} (${((100 * ours.imagesPerSecond) / cap).toFixed(0)}%)`;
+  const capRatio = cap !== null && torch?.ok ? `${(cap / torch.row.images_per_s).toFixed(2)}×` : 'n/a';
+  out.push(`| ${model} | ${o} | ${be} | ${t} | ${ratio === null ? 'n/a' : `${ratio.toFixed(3)}×`} | ${ratio === null ? 'n/a' : ratio >= TARGET ? 'yes' : '**no**'} | ${capText} | ${capRatio} | ${load.toFixed(2)} |`);
 }
 const ratios = rows.map((r) => (!('error' in r.ours) && r.torch?.ok ? r.ours.imagesPerSecond / r.torch.row.images_per_s : null));
 const met = ratios.every((x) => x !== null && x >= TARGET);
 out.push(
   '',
   'On 2 shared cores PyTorch\'s 2 threads lose more to other work than our single thread does (a descheduled OpenMP thread stalls the other), so its figure, and the ratio, move with the load: read them with the load column.',
+  '',
+  rate === null || macs === null
+    ? 'Ceiling: not measured (needs the wasm backend and PyTorch).'
+    : `Ceiling: wasm's matrix product ran at ${rate.toFixed(1)} GFLOP/s on one thread in this run ([512,2048]·[2048,2048], its right-hand matrix packed once: XNNPACK at its best); a step is ≈ 3 forwards of multiply-adds (${models.map((m) => `${m} ${((macs.get(m) ?? 0) / 1e6).toFixed(0)} M`).join(', ')} per image forward, PyTorch's profiler, bench/torch/flops.py). The ceiling is the images/s of a step that did nothing but those multiply-adds at that rate on the threads ours used; "of it: ours" is how close we are. A ceiling below 0.5× PyTorch means the target cannot be met on wasm on this machine with those threads, whatever the rest of the step costs; one just above it would need everything but the products to cost nothing.`,
   '',
   torchVersion === null
     ? 'Target (≥ 0.5× PyTorch for every model): not checked (no PyTorch).'
@@ -155,18 +203,23 @@ const adamShares = rows.flatMap((r) =>
 // Model-specific limits are listed for the models that fall short (or all measured ones when there is no PyTorch).
 const shows = (m: ModelName): boolean => (torchVersion === null ? models.includes(m) : short.includes(m));
 out.push('', `What limits us${short.length > 0 && torchVersion !== null ? ` (short: ${short.join(', ')})` : ''}:`, '');
+const below = (m: ModelName): string => {
+  const row = rows.find((r) => r.model === m);
+  const cap = row === undefined || 'error' in row.ours ? null : ceiling(m, row.ours.threads);
+  const t = row?.torch;
+  return cap === null || !t?.ok ? '' : ` (ceiling ${(cap / t.row.images_per_s).toFixed(2)}× PyTorch this run)`;
+};
 if (onWasm) {
   out.push(
     `- **No native backend.** ${skipped.length > 0 ? `Skipped before wasm: ${skipped.join('; ')}. ` : ''}tfjs-node (TensorFlow's C++ kernels, multi-threaded) would be picked first; here training runs on the wasm backend.`,
-    "- **wasm is single-threaded under Node** (SIMD, no threads; backend.ts warns so). Ours splits each step into gradient pieces computed on worker threads (src/train/data-parallel.ts; bit-identical to one thread), but the weight copy to the workers, the sum of the pieces and Adam stay on the main thread, and SENet (batch norm) and AlexNet2D (57 M weights to copy and sum) are not split.",
-    "- **Gradient kernels wasm lacks are composed of its own ops** (src/train/wasm-kernels.ts: Conv2DBackpropFilter, depthwise backprop filter/input, a rewritten Conv2DBackpropInput, BatchMatMul with explicit transposes; src/train/conv-gradient-gemm.ts: 1×1 and small-map conv gradients as matrix products; src/train/channel-reductions.ts: sums over N, H, W as average pooling): extra copies and passes that PyTorch's oneDNN kernels do not make (conv models). Input gradients of strided k×k convs where the scatter matrix would cost more than the zeros it saves still run as convolutions over zero-spread dy: 5× the needed multiplications for SENet's stride-2 3×3 conv from 18×18 to 8×8.",
-    "- **XNNPACK packs a matmul's right-hand matrix when it first sees it**, and Adam gives every weight a new tensor each step, so each forward product with a large weight packs it again (AlexNet2D: [32,9216]×[9216,4096] took 417 ms in a profiled step against 127 ms with the weight already packed).",
-    ...(!shows('ConvNeXtV2_2D') ? [] : ["- **wasm's depthwise convolution runs at ~1 GMAC/s** (ConvNeXtV2_2D's 7×7 layers, batch 32: forward 41 ms, input gradient 42 ms, filter gradient 66 ms per layer in a profiled step) where its dense 3×3 convolutions reach 10–14."]),
+    `- **wasm's arithmetic is 128-bit SIMD on one thread per process**${rate === null ? '' : ` (its matrix product: ${rate.toFixed(1)} GFLOP/s here)`}, where PyTorch's oneDNN uses the CPU's widest vectors (AVX2/AVX-512) on 2 threads. That is the ceiling column: it is the bound, not the code around the products.`,
+    "- **Threads come from data parallelism** (src/train/data-parallel.ts: gradient pieces on worker threads, summed in piece order, bit-identical to one thread). SENet is not split (batch norm's statistics are over the whole batch)" + below('SENet') + "; AlexNet2D is not split (its fully connected layers read their 54 M weights once per piece whatever the rows: two threads measured slower, 10.5 against 15.8 images/s, on 2026-12-01).",
+    "- **Kernels of our own where tfjs's were slow** (src/train: wasm-kernels.ts, conv-gradient-gemm.ts, channel-reductions.ts, weight-lhs-product.ts, depthwise.wat, gelu.wat, heap-transpose.wat, adam-kernel.wat). Input gradients of strided k×k convs where the scatter matrix would cost more than the zeros it saves still run as convolutions over zero-spread dy: 5× the needed multiplications for SENet's stride-2 3×3 conv from 18×18 to 8×8.",
   );
 }
 out.push(
-  `- **Adam is a scalar JS loop** (src/train/optimizer.ts) with its moments in JS memory, because the wasm heap stops at 4 GB (it failed near 2 GB for AlexNet with on-heap moments); on wasm it reads weights and gradients in place in the heap and writes the new weights into a fresh tensor. One thread, memory-bound: it weighs on the models with many weights (AlexNet2D 57 M, ViT 85 M)${adamShares.length > 0 ? `; measured this run (3 updates on constant gradients, the first untimed): ${adamShares.join(', ')}` : ''}.`,
-  ...(!shows('ViT') ? [] : ["- **ViT is split into gradient micro-batches** (`defaultMicroBatch`: 8 rows at 64×64, so 4 forward/backward passes per step) because its tape does not fit the 4 GB wasm heap at batch 32 in one piece: four passes over 85 M weights, with smaller matmuls, two per thread, against PyTorch's 2-thread OpenBLAS/oneDNN matmuls on the whole batch."]),
+  `- **Adam** is a wasm SIMD kernel (src/train/adam-kernel.wat) that keeps the moments and the sum of a step's gradient pieces in its own memory (the tfjs heap stops at 4 GB)${adamShares.length > 0 ? `; measured this run (3 updates on constant gradients, the first untimed): ${adamShares.join(', ')}` : ''}.`,
+  ...(!shows('ViT') ? [] : [`- **ViT is split into gradient micro-batches** (\`defaultMicroBatch\`: 8 rows at 64×64, so 4 forward/backward passes per step) because its tape does not fit the 4 GB wasm heap at batch 32 in one piece; nearly all its multiply-adds are products with its 85 M weights${below('ViT')}.`]),
   ...(!shows('VisionLSTM') ? [] : ["- **VisionLSTM's BiLSTM is a per-time-step loop of small ops** (src/train/layers.ts; our own layer, for PyTorch's parameters) where PyTorch has a fused LSTM kernel."]),
 );
 process.stdout.write(`${out.join('\n')}\n`);
