@@ -1,8 +1,9 @@
 // The wasm backend of tfjs 4.22 lacks three gradient kernels (Conv2DBackpropFilter and both depthwise backprops), so
-// training any conv net on it throws. We register them from outside, composed only of wasm's own kernels (Conv2D,
-// DepthwiseConv2dNative, Transpose, PadV2, Slice, Reshape, Reverse, Sum), so they run at wasm speed, not in JS.
-// We also wrap BatchMatMul: wasm is fast only for one untransposed product, and every matmul gradient is transposed,
-// so transposes are made explicit and batched products are split into single ones.
+// training any conv net on it throws. We register them from outside, composed of wasm's own kernels (Conv2D,
+// DepthwiseConv2dNative, Transpose, PadV2, Slice, Reshape, Reverse, Sum), so they run at wasm speed, not in JS; stride-1
+// depthwise convolutions go to our SIMD kernel instead (depthwise-kernels.ts). We also wrap BatchMatMul and
+// _FusedMatMul: wasm is fast only for one untransposed product, and every matmul gradient is transposed, so transposes
+// are made explicit (batched products stay batched), and large weights go on the left (weight-lhs-product.ts).
 import * as tf from '@tensorflow/tfjs';
 // Importing the wasm backend registers its kernels, which we compose and wrap below.
 import '@tensorflow/tfjs-backend-wasm';

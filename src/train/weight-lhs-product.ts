@@ -71,7 +71,7 @@ export function weightOnLeftPays(a: TensorInfo, b: TensorInfo): boolean {
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
   const weight = k * n;
-  return weight >= MIN_WEIGHT && weight >= WEIGHT_RATIO * (m * k + m * n);
+  return m > 0 && weight >= MIN_WEIGHT && weight >= WEIGHT_RATIO * (m * k + m * n);
 }
 
 /**
@@ -83,15 +83,15 @@ export function weightOnLeftProduct(s: KernelScope, backend: Backend, a: TensorI
   const internals = backend as unknown as WasmHeapBackend;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
+  // The copy is of one view of the buffer: a reshape shares the dataId, so a [K,N] weight seen as another 2-D shape
+  // of the same size gets a transpose of its own for this product (found in review: a wrong product otherwise).
+  const cache = isVariableBuffer(b.dataId) ? cacheOf(internals) : undefined;
+  const hit = cache?.get(b.dataId);
   let bt: TensorInfo;
-  if (isVariableBuffer(b.dataId)) {
-    const cache = cacheOf(internals);
-    const hit = cache.get(b.dataId);
-    if (hit !== undefined) bt = hit;
-    else {
-      bt = transposeOnHeap(backend, b);
-      cache.set(b.dataId, bt);
-    }
+  if (hit !== undefined && hit.shape[0] === n && hit.shape[1] === k) bt = hit;
+  else if (cache !== undefined && hit === undefined) {
+    bt = transposeOnHeap(backend, b);
+    cache.set(b.dataId, bt);
   } else bt = s.track(transposeOnHeap(backend, b));
   const at = s.track(transposeOnHeap(backend, a));
   const nm = plain(s.reshape(bt, [1, n, k]), s.reshape(at, [1, k, m])); // [1, N, M]

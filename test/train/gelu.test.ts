@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 describe('gelu', () => {
   for (const backend of ['wasm', 'cpu']) {
-    it(`on ${backend}: values and gradients equal the exact GELU to ~1e-6`, async () => {
+    it(`on ${backend}: values and gradients equal the exact GELU (2e-5 relative, or erf's own absolute error)`, async () => {
       expect(await tf.setBackend(backend)).toBe(true);
       expect(xs.length % 4).toBe(2);
       const x = tf.tensor1d(xs);
@@ -49,9 +49,11 @@ describe('gelu', () => {
       const g = dx!.dataSync() as Float32Array;
       xs.forEach((xi, i) => {
         const want = geluExact(xi);
-        expect(Math.abs(y[i]! - want), `gelu(${xi})`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)));
+        // 2e-5 relative, or 1e-7·|x| absolute: erf's approximation is good to 1.5e-7 absolute (½ of it in Φ, times x),
+        // and in float32 1 + erf cancels for x ≪ 0 (in torch's formula too)
+        expect(Math.abs(y[i]! - want), `gelu(${xi})`).toBeLessThanOrEqual(Math.max(2e-5 * Math.abs(want), 1e-7 * Math.max(1, Math.abs(xi))));
         const wantG = (1 + (i % 3)) * geluGradExact(xi);
-        expect(Math.abs(g[i]! - wantG), `gelu'(${xi})`).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(wantG)));
+        expect(Math.abs(g[i]! - wantG), `gelu'(${xi})`).toBeLessThanOrEqual(Math.max(2e-5 * Math.abs(wantG), 2e-7 * (1 + (i % 3))));
       });
       tf.dispose([x, dy, dx!]);
     });

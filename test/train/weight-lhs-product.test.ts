@@ -40,6 +40,7 @@ describe('weightOnLeftPays', () => {
     expect(weightOnLeftPays(info([2, 32, 512]), info([1, 512, 512]))).toBe(false); // batched
     expect(weightOnLeftPays(info([4096, 512]), info([512, 512]))).toBe(false); // the activations outweigh it
     expect(weightOnLeftPays(info([2, 64]), info([64, 64]))).toBe(false); // too small to matter
+    expect(weightOnLeftPays(info([0, 300]), info([300, 300]))).toBe(false); // no rows: nothing to gain, XNNPACK refuses
   });
 });
 
@@ -93,6 +94,43 @@ describe('x·W with W on the left (wasm)', () => {
       layer.dispose();
       return out;
     };
+    expect(await tf.setBackend('cpu')).toBe(true);
+    const cpu = run();
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const wasm = run();
+    cpu.forEach((c, i) => {
+      let scale = 1e-6;
+      for (const v of c) scale = Math.max(scale, Math.abs(v));
+      let worst = 0;
+      for (let j = 0; j < c.length; j++) worst = Math.max(worst, Math.abs(wasm[i]![j]! - c[j]!) / scale);
+      expect(worst, `output ${i}`).toBeLessThan(1e-5);
+    });
+  });
+
+  it('a weight buffer seen through a reshape of another layout gets its own transpose, not the cached copy', () => {
+    const w = weight([256, 512], 12);
+    const x1 = rand([4, 256], 13);
+    const x2 = rand([4, 512], 14);
+    const y1 = tf.matMul(x1 as tf.Tensor2D, w as unknown as tf.Tensor2D); // caches the [512,256] copy
+    const other = w.reshape([512, 256]);
+    const y2 = tf.matMul(x2 as tf.Tensor2D, other as tf.Tensor2D);
+    expect(maxAbsErr(y1.dataSync() as Float32Array, reference(x1.dataSync() as Float32Array, w.dataSync() as Float32Array, 4, 256, 512))).toBeLessThan(1e-4);
+    expect(maxAbsErr(y2.dataSync() as Float32Array, reference(x2.dataSync() as Float32Array, other.dataSync() as Float32Array, 4, 512, 256))).toBeLessThan(1e-4);
+    const y3 = tf.matMul(x1 as tf.Tensor2D, w as unknown as tf.Tensor2D); // the cached copy still serves its own layout
+    expect([...(y3.dataSync() as Float32Array)]).toEqual([...(y1.dataSync() as Float32Array)]);
+    tf.dispose([w, x1, x2, y1, other, y2, y3]);
+  });
+
+  it('shapes that are not multiples of 4 (the tails of the transposes), forward and gradients, agree with cpu', async () => {
+    const run = (): Float32Array[] => tf.tidy(() => {
+      const x = rand([7, 301], 15);
+      const w = tf.variable(rand([301, 257], 16));
+      const y = tf.matMul(x as tf.Tensor2D, w as unknown as tf.Tensor2D);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).square().sum())([x, w]);
+      const out = [y, dx!, dw!].map((t) => (t.dataSync() as Float32Array).slice());
+      w.dispose();
+      return out;
+    });
     expect(await tf.setBackend('cpu')).toBe(true);
     const cpu = run();
     expect(await tf.setBackend('wasm')).toBe(true);
