@@ -9,6 +9,7 @@
 // - the first convolution without the input gradient tfjs's fused conv2d computes for nothing.
 import * as tf from '@tensorflow/tfjs';
 import { gelu } from './gelu.js';
+import { layerNorm } from './layer-norm.js';
 
 type Shape = (number | null)[];
 type Kwargs = Record<string, unknown>;
@@ -77,13 +78,7 @@ export class LayerNorm extends tf.layers.Layer {
     this.built = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = single(inputs);
-      const axis = x.rank - 1;
-      const { mean, variance } = tf.moments(x, axis, true);
-      const norm = x.sub(mean).mul(tf.rsqrt(variance.add(this.epsilon)));
-      return norm.mul(this.gamma.read()).add(this.beta.read());
-    });
+    return tf.tidy(() => layerNorm(single(inputs), this.gamma.read(), this.beta.read(), this.epsilon)); // layer-norm.ts
   }
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), epsilon: this.epsilon };
