@@ -186,3 +186,27 @@ describe('wasm BatchMatMul wrapper matches cpu', () => {
     expect(err).toBeLessThan(1e-5);
   });
 });
+
+describe('wasm Identity shares the buffer (as the cpu backend does)', () => {
+  it('a clone adds no buffer, reads the same values, and outlives its source; a cloned variable keeps its old values after assign', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const x = rand([3, 5], 30);
+      const values = [...(x.dataSync() as Float32Array)];
+      const before = backend.numDataIds();
+      const c = tf.clone(x);
+      expect(backend.numDataIds()).toBe(before);
+      x.dispose();
+      expect([...(c.dataSync() as Float32Array)]).toEqual(values);
+      c.dispose();
+      expect(backend.numDataIds()).toBe(before - 1);
+      const v = tf.tidy(() => tf.variable(rand([4], 31)));
+      const kept = tf.clone(v); // what the trainer keeps as the best epoch's weights
+      const old = [...(kept.dataSync() as Float32Array)];
+      tf.tidy(() => v.assign(tf.fill([4], 7)));
+      expect([...(kept.dataSync() as Float32Array)]).toEqual(old);
+      expect([...(v.dataSync() as Float32Array)]).toEqual([7, 7, 7, 7]);
+      tf.dispose([v, kept]);
+    });
+  });
+});
