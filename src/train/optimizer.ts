@@ -92,16 +92,20 @@ export class TorchAdam {
     });
   }
 
+  /** m then v for every parameter, in parameter order: views of the kernel's memory. */
+  private moments(): Float32Array[] {
+    const each = this.params.map((_, i) => this.kernel.moments(i));
+    return [...each.map((x) => x.m), ...each.map((x) => x.v)];
+  }
+
   /** m then v for every parameter, in parameter order (views of the kernel's memory: copy to keep). */
   state(): { shape: number[]; data: Float32Array }[] {
-    const moments = this.params.map((_, i) => this.kernel.moments(i));
-    return [...moments.map((x) => x.m), ...moments.map((x) => x.v)].map((d, i) => ({ shape: this.params[i % this.params.length]!.shape, data: d }));
+    return this.moments().map((d, i) => ({ shape: this.params[i % this.params.length]!.shape, data: d }));
   }
 
   restore(step: number, values: Float32Array[]): void {
     if (values.length !== 2 * this.params.length) throw new Error(`optimizer state has ${values.length} tensors, expected ${2 * this.params.length}`);
-    const moments = this.params.map((_, i) => this.kernel.moments(i));
-    [...moments.map((x) => x.m), ...moments.map((x) => x.v)].forEach((d, i) => {
+    this.moments().forEach((d, i) => {
       if (values[i]!.length !== d.length) throw new Error(`optimizer tensor ${i} has ${values[i]!.length} values, expected ${d.length}`);
       d.set(values[i]!);
     });

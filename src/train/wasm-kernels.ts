@@ -155,6 +155,11 @@ const PACK_COST = 4.5;
  * them was 30× slower for attention-sized ones). A plain product with a large weight on the right runs with the
  * weight on the left (weight-lhs-product.ts).
  */
+/** wasm's own untransposed product (XNNPACK, packing its right-hand operand), its result freed with the scope. */
+function plainProduct(s: KernelScope, backend: Parameters<KernelFunc>[0]['backend']): (x: TensorInfo, y: TensorInfo) => TensorInfo {
+  return (x, y) => s.track(originalBatchMatMul!({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo);
+}
+
 const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
@@ -170,16 +175,14 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
     perm[r - 1] = r - 2;
     return s.transpose(t, perm);
   };
-  const plain = (x: TensorInfo, y: TensorInfo): TensorInfo => {
-    return s.track(orig({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo);
-  };
+  const plain = plainProduct(s, backend);
+  if (!transposeA && !transposeB) return s.finish(weightOnLeftProduct(s, backend, a, b, plain));
   const m = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
   const n = transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
   const batch = Math.max(sizeOf(a.shape.slice(0, -2)), sizeOf(b.shape.slice(0, -2)));
   const outSize = batch * m * n;
   const sa = sizeOf(a.shape);
   const sb = sizeOf(b.shape);
-  if (!transposeA && !transposeB) return s.finish(weightOnLeftProduct(s, backend, a, b, plain));
   // Each transposed product has two plain forms; the first keeps A on the left. Batched products (a plain loop in
   // wasm, nothing packed) take the form that transposes fewer elements; single ones also count what XNNPACK packs:
   // the right-hand operand of `plain`, at PACK_COST the price of a transposed element.
@@ -208,8 +211,7 @@ const fusedMatMulFast: KernelFunc = (args) => {
   const simple = activation === 'linear' || activation === 'relu';
   if (transposeA || transposeB || preluActivationWeights != null || !simple || !weightOnLeftPays(a, b)) return originalFusedMatMul!(args);
   const s = new KernelScope(backend);
-  const plain = (x: TensorInfo, y: TensorInfo): TensorInfo => s.track(originalBatchMatMul!({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo);
-  let out = weightOnLeftProduct(s, backend, a, b, plain);
+  let out = weightOnLeftProduct(s, backend, a, b, plainProduct(s, backend));
   if (bias != null) out = s.run('Add', { a: out, b: bias });
   if (activation === 'relu') out = s.run('Relu', { x: out });
   return s.finish(out);
@@ -226,21 +228,27 @@ const sharedIdentity: KernelFunc = ({ inputs, backend }) => {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
+/** Replaces wasm's kernel `name` with `wrap(original)`, if wasm has it; returns the original. */
+function wrapKernel(name: string, wrap: (original: KernelFunc) => KernelFunc): KernelFunc | undefined {
+  const config = tf.getKernel(name, 'wasm');
+  if (config === undefined) return undefined;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...config, kernelFunc: wrap(config.kernelFunc) });
+  return config.kernelFunc;
+}
+
 let registered = false;
 
 /**
- * Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput and BatchMatMul, a batch-norm gradient
- * without Tile, and pooled Sum/Mean over leading axes (channel-reductions.ts). Idempotent; call before training on wasm.
+ * Registers the missing wasm gradient kernels, the faster Conv2DBackpropInput, BatchMatMul and _FusedMatMul, stride-1
+ * depthwise convolutions, a buffer-sharing Identity, a batch-norm gradient without Tile, and pooled Sum/Mean over
+ * leading axes (channel-reductions.ts). Idempotent; call before training on wasm.
  */
 export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean; fastReductions?: boolean; fastDepthwise?: boolean; sharedIdentity?: boolean } = {}): void {
   if (registered) return;
   registered = true;
   registerBatchNormGradient(); // tfjs's tiles a factor to the input's shape, and wasm's Tile is slow
-  const identity = tf.getKernel('Identity', 'wasm');
-  if (identity !== undefined && options.sharedIdentity !== false) {
-    tf.unregisterKernel('Identity', 'wasm');
-    tf.registerKernel({ ...identity, kernelFunc: sharedIdentity });
-  }
+  if (options.sharedIdentity !== false) wrapKernel('Identity', () => sharedIdentity);
   if (options.fastReductions !== false) registerChannelReductions(); // wasm transposes before reducing leading axes
   // stride-1 depthwise convolutions (ConvNeXt's 7×7) through our SIMD kernels, the rest as composed above
   const simd = options.fastDepthwise !== false;
@@ -250,30 +258,10 @@ export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastCo
     { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: simd ? simdDepthwiseInputGrad(depthwiseBackpropInput) : depthwiseBackpropInput },
   ];
   for (const c of configs) if (tf.getKernel(c.kernelName, 'wasm') === undefined) tf.registerKernel(c);
-  const depthwise = tf.getKernel('DepthwiseConv2dNative', 'wasm');
-  if (simd && depthwise !== undefined) {
-    tf.unregisterKernel('DepthwiseConv2dNative', 'wasm');
-    tf.registerKernel({ ...depthwise, kernelFunc: simdDepthwiseForward(depthwise.kernelFunc) });
-  }
-  if (options.fastConvInput !== false) {
-    const orig = tf.getKernel('Conv2DBackpropInput', 'wasm');
-    if (orig !== undefined) {
-      tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-      tf.registerKernel({ ...orig, kernelFunc: conv2DBackpropInput });
-    }
-  }
+  if (simd) wrapKernel('DepthwiseConv2dNative', simdDepthwiseForward);
+  if (options.fastConvInput !== false) wrapKernel('Conv2DBackpropInput', () => conv2DBackpropInput);
   if (options.fastBatchMatMul !== false) {
-    const orig = tf.getKernel('BatchMatMul', 'wasm');
-    if (orig !== undefined) {
-      originalBatchMatMul = orig.kernelFunc;
-      tf.unregisterKernel('BatchMatMul', 'wasm');
-      tf.registerKernel({ ...orig, kernelFunc: batchMatMulFast });
-      const fused = tf.getKernel('_FusedMatMul', 'wasm');
-      if (fused !== undefined) {
-        originalFusedMatMul = fused.kernelFunc;
-        tf.unregisterKernel('_FusedMatMul', 'wasm');
-        tf.registerKernel({ ...fused, kernelFunc: fusedMatMulFast });
-      }
-    }
+    originalBatchMatMul = wrapKernel('BatchMatMul', () => batchMatMulFast);
+    if (originalBatchMatMul !== undefined) originalFusedMatMul = wrapKernel('_FusedMatMul', () => fusedMatMulFast);
   }
 }
