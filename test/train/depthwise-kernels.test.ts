@@ -6,6 +6,7 @@ import type { KernelFunc } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simdDepthwiseFilterGrad, simdDepthwiseForward, simdDepthwiseInputGrad } from '../../src/train/depthwise-kernels.js';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+import { maxRelErr, onCpuThenWasm } from './compare.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 const rand = (shape: number[], seed: number): tf.Tensor => tf.randomUniform(shape, -1, 1, 'float32', seed);
@@ -13,14 +14,6 @@ const rand = (shape: number[], seed: number): tf.Tensor => tf.randomUniform(shap
 async function on<T>(backend: string, f: () => T): Promise<T> {
   expect(await tf.setBackend(backend)).toBe(true);
   return f();
-}
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let scale = 1e-6;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
-  return worst;
 }
 
 /** y, dL/dx, dL/dw of L = Σ (dwconv(x, w) · r) for a fixed random r, as arrays. */
@@ -53,11 +46,10 @@ describe('SIMD depthwise convolution (stride 1) against cpu', () => {
   ];
   for (const { xs, k, pad } of cases) {
     it(`x ${JSON.stringify(xs)} kernel ${k} pad ${JSON.stringify(pad)}: output and both gradients`, async () => {
-      const cpu = await on('cpu', () => outputs(xs, k, pad));
-      const wasm = await on('wasm', () => outputs(xs, k, pad));
+      const { cpu, wasm } = await onCpuThenWasm(() => outputs(xs, k, pad));
       ['y', 'dx', 'dw'].forEach((name, i) => {
         expect(wasm[i]!.length, name).toBe(cpu[i]!.length);
-        expect(relErr(wasm[i]!, cpu[i]!), name).toBeLessThan(1e-5);
+        expect(maxRelErr(wasm[i]!, cpu[i]!), name).toBeLessThan(1e-5);
       });
     });
   }

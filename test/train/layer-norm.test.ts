@@ -5,14 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layerNorm } from '../../src/train/layer-norm.js';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let scale = 1e-6;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
-  return worst;
-}
+import { maxRelErr, onCpuThenWasm } from './compare.js';
 
 /** y and the gradients of Σ y·r for x [.., c], rows scaled by 10^(row mod 5 − 2). */
 function run(shape: number[], eps: number): Float32Array[] {
@@ -38,11 +31,8 @@ beforeAll(async () => {
 describe('layerNorm on wasm against the composed formula on cpu', () => {
   for (const [shape, eps] of [[[2, 16, 16, 96], 1e-6], [[8, 17, 768], 1e-6], [[4, 16, 256], 1e-5], [[3, 5, 4], 1e-5]] as const) {
     it(`x ${JSON.stringify(shape)}, eps ${eps}: y, dx, dγ, dβ`, async () => {
-      expect(await tf.setBackend('cpu')).toBe(true);
-      const cpu = run([...shape], eps);
-      expect(await tf.setBackend('wasm')).toBe(true);
-      const wasm = run([...shape], eps);
-      ['y', 'dx', 'dγ', 'dβ'].forEach((name, i) => expect(relErr(wasm[i]!, cpu[i]!), name).toBeLessThan(2e-5));
+      const { cpu, wasm } = await onCpuThenWasm(() => run([...shape], eps));
+      ['y', 'dx', 'dγ', 'dβ'].forEach((name, i) => expect(maxRelErr(wasm[i]!, cpu[i]!), name).toBeLessThan(2e-5));
     });
   }
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pointwiseFilterGrad, pointwiseInputGrad, scatterInputGrad } from '../../src/train/conv-gradient-gemm.js';
 import { convInfoOf, KernelScope } from '../../src/train/kernel-scope.js';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+import { maxRelErr } from './compare.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -15,14 +16,6 @@ async function onBackend<T>(name: string, f: () => T): Promise<T> {
   expect(await tf.setBackend(name)).toBe(true);
   expect(tf.getBackend()).toBe(name);
   return f();
-}
-
-function maxRelErr(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
-  let scale = 1e-6;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
-  return worst;
 }
 
 async function compare(grads: () => tf.Tensor[]): Promise<number> {

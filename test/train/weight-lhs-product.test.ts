@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
 import { cachedWeightCopies, transposeOnHeap, weightOnLeftPays } from '../../src/train/weight-lhs-product.js';
 import type { Backend } from '../../src/train/kernel-scope.js';
+import { maxRelErr, onCpuThenWasm } from './compare.js';
 
 const rand = (shape: number[], seed: number): tf.Tensor => tf.randomUniform(shape, -1, 1, 'float32', seed);
 const buffers = (): number => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
@@ -94,17 +95,8 @@ describe('x·W with W on the left (wasm)', () => {
       layer.dispose();
       return out;
     };
-    expect(await tf.setBackend('cpu')).toBe(true);
-    const cpu = run();
-    expect(await tf.setBackend('wasm')).toBe(true);
-    const wasm = run();
-    cpu.forEach((c, i) => {
-      let scale = 1e-6;
-      for (const v of c) scale = Math.max(scale, Math.abs(v));
-      let worst = 0;
-      for (let j = 0; j < c.length; j++) worst = Math.max(worst, Math.abs(wasm[i]![j]! - c[j]!) / scale);
-      expect(worst, `output ${i}`).toBeLessThan(1e-5);
-    });
+    const { cpu, wasm } = await onCpuThenWasm(run);
+    cpu.forEach((c, i) => expect(maxRelErr(wasm[i]!, c), `output ${i}`).toBeLessThan(1e-5));
   });
 
   it('a weight buffer seen through a reshape of another layout gets its own transpose, not the cached copy', () => {
@@ -131,17 +123,8 @@ describe('x·W with W on the left (wasm)', () => {
       w.dispose();
       return out;
     });
-    expect(await tf.setBackend('cpu')).toBe(true);
-    const cpu = run();
-    expect(await tf.setBackend('wasm')).toBe(true);
-    const wasm = run();
-    cpu.forEach((c, i) => {
-      let scale = 1e-6;
-      for (const v of c) scale = Math.max(scale, Math.abs(v));
-      let worst = 0;
-      for (let j = 0; j < c.length; j++) worst = Math.max(worst, Math.abs(wasm[i]![j]! - c[j]!) / scale);
-      expect(worst, `output ${i}`).toBeLessThan(1e-5);
-    });
+    const { cpu, wasm } = await onCpuThenWasm(run);
+    cpu.forEach((c, i) => expect(maxRelErr(wasm[i]!, c), `output ${i}`).toBeLessThan(1e-5));
   });
 
   it('uses the new values after the weight is assigned, and frees the old copy with the old buffer', () => {

@@ -1,0 +1,20 @@
+// Comparing our kernels' outputs with a reference (tfjs's cpu kernels, an independent implementation).
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
+
+/** Largest |a − b| relative to the largest |b| (at least 1e-6). */
+export function maxRelErr(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
+  let scale = 1e-6;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
+  return worst;
+}
+
+/** `run` on the cpu backend, then on wasm. */
+export async function onCpuThenWasm<T>(run: () => T): Promise<{ cpu: T; wasm: T }> {
+  expect(await tf.setBackend('cpu')).toBe(true);
+  const cpu = run();
+  expect(await tf.setBackend('wasm')).toBe(true);
+  return { cpu, wasm: run() };
+}
