@@ -55,9 +55,9 @@ type Init = ReturnType<typeof tf.initializers.zeros>;
  */
 /**
  * Whether a model's steps are split in two by default, so that two threads can share them. Not SENet: batch norm
- * statistics would change with the split. Not AlexNet2D: with 57 M weights, copying them to the worker and summing
- * two gradients every step cost more than the second thread saved (measured: 6.5 images/s with 2 threads against
- * 8.7–10.5 with one, 64×64, batch 32).
+ * statistics would change with the split. Not AlexNet2D: its fully connected layers read all 54 M weights for every
+ * piece whatever its rows, so two threads were slower (measured at 64×64, batch 32: 6.5 images/s against 8.7–10.5
+ * with one; again with the Adam kernel, 10.5 against 15.8, 2026-12-01).
  */
 export const SPLIT_IN_TWO: Record<ModelName, boolean> = { AlexNet2D: false, SENet: false, ConvNeXtV2_2D: true, VisionLSTM: true, ViT: true };
 

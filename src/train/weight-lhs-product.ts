@@ -25,10 +25,9 @@ const caches = new WeakMap<object, Map<object, TensorInfo>>();
  * freed (its last reference dropped), its transposed copy is freed with it, so a copy never outlives its weight.
  */
 function cacheOf(backend: WasmHeapBackend): Map<object, TensorInfo> {
-  let cache = caches.get(backend);
-  if (cache) return cache;
+  const known = caches.get(backend);
+  if (known) return known;
   const made = new Map<object, TensorInfo>();
-  cache = made;
   caches.set(backend, made);
   const original = backend.disposeData.bind(backend);
   backend.disposeData = (dataId: object, force?: boolean): boolean => {
