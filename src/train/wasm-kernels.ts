@@ -3,7 +3,8 @@
 // DepthwiseConv2dNative, Transpose, PadV2, Slice, Reshape, Reverse, Sum), so they run at wasm speed, not in JS; stride-1
 // depthwise convolutions go to our SIMD kernel instead (depthwise-kernels.ts). We also wrap BatchMatMul and
 // _FusedMatMul: wasm is fast only for one untransposed product, and every matmul gradient is transposed, so transposes
-// are made explicit (batched products stay batched), and large weights go on the left (weight-lhs-product.ts).
+// are made explicit (batched products stay batched), and large weights go on the left (weight-lhs-product.ts). The
+// untransposed products themselves run on our FMA kernel where the engine has relaxed SIMD (gemm.ts).
 import * as tf from '@tensorflow/tfjs';
 // Importing the wasm backend registers its kernels, which we compose and wrap below.
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,6 +14,7 @@ import { convInfoOf, KernelScope, type ConvInfo } from './kernel-scope.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
 import { registerChannelReductions } from './channel-reductions.js';
 import { simdDepthwiseFilterGrad, simdDepthwiseForward, simdDepthwiseInputGrad } from './depthwise-kernels.js';
+import { fmaGemmAvailable, fmaProduct } from './gemm.js';
 import { transposeOnHeap, weightOnLeftPays, weightOnLeftProduct } from './weight-lhs-product.js';
 
 /**
@@ -155,16 +157,28 @@ const PACK_COST = 4.5;
  * them was 30× slower for attention-sized ones). A plain product with a large weight on the right runs with the
  * weight on the left (weight-lhs-product.ts).
  */
-/** wasm's own untransposed product (XNNPACK, packing its right-hand operand), its result freed with the scope. */
+/** Whether plain products go to our FMA product (gemm.ts) where it runs; registerWasmKernels' `fmaGemm`. */
+let useFma = false;
+
+/** What computes wasm's matrix products in this process (recorded with a run: the two round differently). */
+export function wasmProductKernel(): 'relaxed-simd-fma' | 'xnnpack' {
+  return useFma && fmaGemmAvailable ? 'relaxed-simd-fma' : 'xnnpack';
+}
+
+/** One untransposed product: ours with fused multiply-adds where it can, else wasm's own (XNNPACK). */
+function untransposed(backend: Parameters<KernelFunc>[0]['backend'], x: TensorInfo, y: TensorInfo): TensorInfo {
+  return (useFma ? fmaProduct(backend, x, y) : undefined) ?? (originalBatchMatMul!({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo);
+}
+
+/** An untransposed product whose result is freed with the scope. */
 function plainProduct(s: KernelScope, backend: Parameters<KernelFunc>[0]['backend']): (x: TensorInfo, y: TensorInfo) => TensorInfo {
-  return (x, y) => s.track(originalBatchMatMul!({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo);
+  return (x, y) => s.track(untransposed(backend, x, y));
 }
 
 const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-  const orig = originalBatchMatMul!;
-  if (!transposeA && !transposeB && !weightOnLeftPays(a, b)) return orig({ inputs, backend, attrs });
+  if (!transposeA && !transposeB && !weightOnLeftPays(a, b)) return untransposed(backend, a, b);
   const s = new KernelScope(backend);
   const swapLast = (t: TensorInfo): TensorInfo => {
     const r = t.shape.length;
@@ -188,7 +202,8 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
   // the right-hand operand of `plain`, at PACK_COST the price of a transposed element.
   const both = transposeA && transposeB;
   const [moved1, packed1, moved2, packed2] = both ? [sa + sb, sb, outSize, sa] : transposeB ? [sb, sb, sa + outSize, sa] : [sa, sb, sb + outSize, sa];
-  const pack = batch === 1 ? PACK_COST : 0;
+  // our FMA product packs by copying, cheaper than a transpose: counted as free
+  const pack = batch === 1 && !useFma ? PACK_COST : 0;
   const first = moved1 + pack * packed1 <= moved2 + pack * packed2;
   let out: TensorInfo;
   if (both) out = first ? plain(swapLast(a), swapLast(b)) : swapLast(plain(b, a));
@@ -202,16 +217,23 @@ let originalFusedMatMul: KernelFunc | undefined;
 /**
  * tf.layers.dense runs _FusedMatMul (product, bias, activation in one XNNPACK call), which packs its weight like
  * BatchMatMul does. Where the weight is large we compute the product with the weight on the left
- * (weight-lhs-product.ts), then add the bias and apply the activation; anything else goes to the original kernel.
+ * (weight-lhs-product.ts), elsewhere with our FMA product (gemm.ts) where it runs, then add the bias and apply the
+ * activation; anything else goes to the original kernel.
  */
 const fusedMatMulFast: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args;
   const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
   const { transposeA, transposeB, activation } = attrs as unknown as { transposeA: boolean; transposeB: boolean; activation: string };
   const simple = activation === 'linear' || activation === 'relu';
-  if (transposeA || transposeB || preluActivationWeights != null || !simple || !weightOnLeftPays(a, b)) return originalFusedMatMul!(args);
+  if (transposeA || transposeB || preluActivationWeights != null || !simple) return originalFusedMatMul!(args);
   const s = new KernelScope(backend);
-  let out = weightOnLeftProduct(s, backend, a, b, plainProduct(s, backend));
+  let out: TensorInfo;
+  if (weightOnLeftPays(a, b)) out = weightOnLeftProduct(s, backend, a, b, plainProduct(s, backend));
+  else {
+    const fma = useFma ? fmaProduct(backend, a, b) : undefined;
+    if (fma === undefined) return originalFusedMatMul!(args);
+    out = s.track(fma);
+  }
   if (bias != null) out = s.run('Add', { a: out, b: bias });
   if (activation === 'relu') out = s.run('Relu', { x: out });
   return s.finish(out);
@@ -244,9 +266,10 @@ let registered = false;
  * depthwise convolutions, a buffer-sharing Identity, a batch-norm gradient without Tile, and pooled Sum/Mean over
  * leading axes (channel-reductions.ts). Idempotent; call before training on wasm.
  */
-export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean; fastReductions?: boolean; fastDepthwise?: boolean; sharedIdentity?: boolean } = {}): void {
+export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastConvInput?: boolean; fastReductions?: boolean; fastDepthwise?: boolean; sharedIdentity?: boolean; fmaGemm?: boolean } = {}): void {
   if (registered) return;
   registered = true;
+  useFma = options.fmaGemm !== false;
   registerBatchNormGradient(); // tfjs's tiles a factor to the input's shape, and wasm's Tile is slow
   if (options.sharedIdentity !== false) wrapKernel('Identity', () => sharedIdentity);
   if (options.fastReductions !== false) registerChannelReductions(); // wasm transposes before reducing leading axes

@@ -8,6 +8,7 @@ import initWabt from 'wabt';
 /** WebAssembly's constructors, typed here: this project's lib (ES2023, node) declares only its types. */
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  validate(bytes: Uint8Array): boolean;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
   Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
 }
@@ -15,21 +16,31 @@ export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAs
 
 const wabt = await initWabt();
 
-/** Assembles and compiles a .wat file (SIMD enabled). */
-export function compileWat(file: URL): object {
-  const parsed = wabt.parseWat(file.pathname.split('/').pop() ?? 'kernel.wat', readFileSync(file, 'utf8'), { simd: true });
+/** Assembles a .wat file (SIMD enabled; relaxed SIMD too when asked) into a wasm binary. */
+export function assembleWat(file: URL, features: { relaxedSimd?: boolean } = {}): Uint8Array {
+  return assembleWatText(file.pathname.split('/').pop() ?? 'kernel.wat', readFileSync(file, 'utf8'), features);
+}
+
+/** Assembles WebAssembly text into a wasm binary; `name` is for wabt's messages. */
+export function assembleWatText(name: string, text: string, features: { relaxedSimd?: boolean } = {}): Uint8Array {
+  const parsed = wabt.parseWat(name, text, { simd: true, relaxed_simd: features.relaxedSimd === true });
   try {
-    return new wasmApi.Module(parsed.toBinary({}).buffer);
+    return parsed.toBinary({}).buffer;
   } finally {
     parsed.destroy();
   }
 }
 
+/** Assembles and compiles a .wat file (SIMD enabled). */
+export function compileWat(file: URL): object {
+  return new wasmApi.Module(assembleWat(file));
+}
+
 /** What our heap kernels use of tfjs's wasm backend (4.22 internals, pinned in package.json). */
 export interface WasmHeapBackend {
   dataIdMap: { has(dataId: object): boolean; get(dataId: object): { memoryOffset: number } | undefined };
-  /** the Emscripten module: its exports include the heap's WebAssembly.Memory */
-  wasm: { asm: { memory?: unknown } };
+  /** the Emscripten module: its exports include the heap's WebAssembly.Memory, and its allocator */
+  wasm: { asm: { memory?: unknown }; _malloc(bytes: number): number };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
   typedArrayFromHeap(t: TensorInfo): Float32Array;

@@ -62,6 +62,11 @@ describe('planted signal, end to end through the pipeline', () => {
     return found;
   };
 
+  it('records in pipeline.lock the backend and what computed its matrix products (they decide the weights)', () => {
+    const lock = JSON.parse(readFileSync(join(p.dir, 'pipeline.lock'), 'utf8')) as { stages: Record<string, { record: Record<string, unknown> }> };
+    expect(lock.stages.train?.record).toMatchObject({ backend: 'wasm', seed: 0, wasm_products: 'relaxed-simd-fma' });
+  });
+
   it('the premise holds: PTEN in labels.csv is noise, TP53 is what the images show', () => {
     const differ = cohort.patients.filter((pt) => pt.imageTraits.PTEN !== (pt.labels.PTEN === 1)).length;
     expect(differ).toBeGreaterThan(0);

@@ -18,3 +18,10 @@ export async function onCpuThenWasm<T>(run: () => T): Promise<{ cpu: T; wasm: T 
   expect(await tf.setBackend('wasm')).toBe(true);
   return { cpu, wasm: run() };
 }
+
+/** a·b in float64 from the values (a [m,k], b [k,n], row-major): the reference products are compared with. */
+export function referenceProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + a[i * k + p]! * b[p * n + j]!;
+  return out;
+}

@@ -6,20 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
 import { cachedWeightCopies, transposeOnHeap, weightOnLeftPays } from '../../src/train/weight-lhs-product.js';
 import type { Backend } from '../../src/train/kernel-scope.js';
-import { maxRelErr, onCpuThenWasm } from './compare.js';
+import { maxRelErr, onCpuThenWasm, referenceProduct as reference } from './compare.js';
 
 const rand = (shape: number[], seed: number): tf.Tensor => tf.randomUniform(shape, -1, 1, 'float32', seed);
 const buffers = (): number => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
 const copies = (): number => cachedWeightCopies(tf.backend() as unknown as Backend);
 /** A variable that alone holds its buffer (tf.variable shares its initial tensor's buffer; tidy frees that one). */
 const weight = (shape: number[], seed: number): tf.Variable => tf.tidy(() => tf.variable(rand(shape, seed)));
-
-/** x·W in float64 from the values, the reference every product is compared with. */
-function reference(x: Float32Array, w: Float32Array, m: number, k: number, n: number): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + x[i * k + p]! * w[p * n + j]!;
-  return out;
-}
 
 function maxAbsErr(got: Float32Array, want: Float64Array): number {
   let worst = 0;

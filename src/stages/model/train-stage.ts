@@ -91,6 +91,7 @@ export default defineStage({
     const batches = Math.ceil(trainRows / batchSize);
     ctx.record('seed', seed);
     ctx.record('backend', selected.value.name);
+    if (selected.value.name === 'wasm') ctx.record('wasm_products', (await import('../../train/wasm-kernels.js')).wasmProductKernel());
     const outcome = await train(
       {
         model,
