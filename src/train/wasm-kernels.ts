@@ -4,7 +4,8 @@
 // depthwise convolutions go to our SIMD kernel instead (depthwise-kernels.ts). We also wrap BatchMatMul and
 // _FusedMatMul: wasm is fast only for one untransposed product, and every matmul gradient is transposed, so transposes
 // are made explicit (batched products stay batched), and large weights go on the left (weight-lhs-product.ts). The
-// untransposed products themselves run on our FMA kernel where the engine has relaxed SIMD (gemm.ts).
+// untransposed products themselves run on our FMA kernel where the engine has relaxed SIMD (gemm.ts), and so do
+// convolutions and their gradients, as im2col products (conv-gemm.ts).
 import * as tf from '@tensorflow/tfjs';
 // Importing the wasm backend registers its kernels, which we compose and wrap below.
 import '@tensorflow/tfjs-backend-wasm';
@@ -14,6 +15,7 @@ import { convInfoOf, KernelScope, type ConvInfo } from './kernel-scope.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
 import { registerChannelReductions } from './channel-reductions.js';
 import { simdDepthwiseFilterGrad, simdDepthwiseForward, simdDepthwiseInputGrad } from './depthwise-kernels.js';
+import { convAsProducts, convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { fmaGemmAvailable, fmaProduct } from './gemm.js';
 import { transposeOnHeap, weightOnLeftPays, weightOnLeftProduct } from './weight-lhs-product.js';
 
@@ -28,7 +30,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const info = convInfoOf(attrs, x.shape, filterShape, false);
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('Conv2DBackpropFilter: dilated convs unsupported');
   const s = new KernelScope(backend);
-  const product = pointwiseFilterGrad(s, x, dy, info);
+  const product = pointwiseFilterGrad(s, x, dy, info) ?? (useFma && convAsProducts(info, x.dtype) ? convFilterGrad(s, backend, x, dy, info) : undefined);
   if (product) return s.finish(product);
   const [, h, w] = x.shape as [number, number, number, number];
   const [, ho, wo] = dy.shape as [number, number, number, number];
@@ -128,7 +130,8 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('Conv2DBackpropInput: dilated convs unsupported');
   const s = new KernelScope(backend);
   const shape = inputShape as [number, number, number, number];
-  const product = pointwiseInputGrad(s, dy, filter, info, shape) ?? scatterInputGrad(s, dy, filter, info, shape);
+  const product = pointwiseInputGrad(s, dy, filter, info, shape) ??
+    (useFma && convAsProducts(info, dy.dtype) ? convInputGrad(s, backend, dy, filter, info) : scatterInputGrad(s, dy, filter, info, shape));
   if (product) return s.finish(product);
   const [, h, w] = shape;
   const padded = spreadForInputGrad(s, dy, info, h, w);
@@ -240,6 +243,27 @@ const fusedMatMulFast: KernelFunc = (args) => {
 };
 
 /**
+ * Conv2D and FusedConv2D (NHWC, bias, linear or relu) as im2col and our FMA product (conv-gemm.ts) where that runs;
+ * anything else to wasm's own (XNNPACK).
+ */
+function convForwardFast(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+    const { dataFormat, activation } = attrs as unknown as { dataFormat?: string; activation?: string };
+    const simple = activation === undefined || activation === 'linear' || activation === 'relu';
+    if (!useFma || (dataFormat !== undefined && dataFormat !== 'NHWC') || preluActivationWeights != null || !simple) return original(args);
+    const info = convInfoOf(attrs, x.shape, filter.shape, false);
+    if (!convAsProducts(info, x.dtype)) return original(args);
+    const s = new KernelScope(backend);
+    let out = convForward(s, backend, x, filter, info);
+    if (bias != null) out = s.run('Add', { a: out, b: bias });
+    if (activation === 'relu') out = s.run('Relu', { x: out });
+    return s.finish(out);
+  };
+}
+
+/**
  * Identity (tf.clone, and the clones the tape and customGrad keep of saved tensors) shares the buffer, as tfjs's cpu
  * backend does, instead of copying it as wasm's does: tensors are immutable, and nothing of ours writes into a buffer
  * once made (the optimizer writes only into a fresh tensor). ConvNeXtV2_2D spent ~0.15 of a 2 s step on these copies.
@@ -283,6 +307,10 @@ export function registerWasmKernels(options: { fastBatchMatMul?: boolean; fastCo
   for (const c of configs) if (tf.getKernel(c.kernelName, 'wasm') === undefined) tf.registerKernel(c);
   if (simd) wrapKernel('DepthwiseConv2dNative', simdDepthwiseForward);
   if (options.fastConvInput !== false) wrapKernel('Conv2DBackpropInput', () => conv2DBackpropInput);
+  if (useFma && fmaGemmAvailable) {
+    wrapKernel('Conv2D', convForwardFast);
+    wrapKernel('FusedConv2D', convForwardFast);
+  }
   if (options.fastBatchMatMul !== false) {
     originalBatchMatMul = wrapKernel('BatchMatMul', () => batchMatMulFast);
     if (originalBatchMatMul !== undefined) originalFusedMatMul = wrapKernel('_FusedMatMul', () => fusedMatMulFast);
