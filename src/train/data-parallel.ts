@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import type { GradientWorkerInit, PieceTask, WorkerReply } from './gradient-worker.js';
+import { BatchStatsExchange } from './batch-stats-exchange.js';
 import { readValues } from './heap-view.js';
 import type { ModelName } from './models.js';
 
@@ -41,6 +42,10 @@ class GradientWorker {
     this.failed ??= e;
     for (const p of this.queue.splice(0)) p.reject(e);
   }
+  /** Why this worker can take no more pieces (it failed or exited), if so. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
   run(task: PieceTask): Promise<{ loss: number; probs: Float32Array }> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
@@ -58,6 +63,8 @@ export class GradientHelpers {
     private readonly workers: GradientWorker[],
     private readonly weights: Float32Array,
     private readonly parameters: number,
+    /** the main thread's end (rank 0) of the batch statistics exchange (synchronised batch norm) */
+    readonly batchStats: BatchStatsExchange,
   ) {}
 
   /** Threads in all, the main thread included. */
@@ -73,8 +80,8 @@ export class GradientHelpers {
     const file = workerFile();
     if (threads < 2 || !file) return undefined;
     const weights = new SharedArrayBuffer(parameters * 4);
-    const init: GradientWorkerInit = { ...spec, weights };
-    const workers = Array.from({ length: threads - 1 }, () => new Worker(file, { workerData: init }));
+    const batchStats = BatchStatsExchange.buffer(threads);
+    const workers = Array.from({ length: threads - 1 }, (_, i) => new Worker(file, { workerData: { ...spec, weights, batchStats, rank: i + 1, threads } satisfies GradientWorkerInit }));
     try {
       await Promise.all(
         workers.map(
@@ -95,7 +102,12 @@ export class GradientHelpers {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new GradientHelpers(workers.map((w) => new GradientWorker(w)), new Float32Array(weights), parameters);
+    return new GradientHelpers(workers.map((w) => new GradientWorker(w)), new Float32Array(weights), parameters, new BatchStatsExchange(batchStats, 0, threads));
+  }
+
+  /** The first failure of a worker (it can take no more pieces), if any. */
+  failure(): Error | undefined {
+    return this.workers.find((w) => w.failure !== undefined)?.failure;
   }
 
   /** Copies the current weights to shared memory (once per step, before the pieces). */
@@ -113,11 +125,15 @@ export class GradientHelpers {
     return piece % this.threads;
   }
 
-  /** Starts piece k on its worker; the gradients land in the piece's slot (see `slot`). */
-  run(piece: number, x: Float32Array, y: Float32Array, rows: number, posWeight: readonly number[] | undefined, randomStep: number): Promise<{ loss: number; probs: Float32Array }> {
+  /**
+   * Starts piece k on its worker; the gradients land in the piece's slot (see `slot`). `batchStatsWeight`: the
+   * piece's share of the step's rows when its batch statistics are shared with the other threads' pieces (then every
+   * thread must be computing one piece of the same step at once).
+   */
+  run(piece: number, x: Float32Array, y: Float32Array, rows: number, posWeight: readonly number[] | undefined, randomStep: number, batchStatsWeight?: number): Promise<{ loss: number; probs: Float32Array }> {
     const worker = this.workers[this.threadOf(piece) - 1];
     if (!worker) throw new Error(`piece ${piece} belongs to the main thread`);
-    return worker.run({ type: 'piece', weightsVersion: this.version, x, y, rows, posWeight: posWeight ? [...posWeight] : null, randomStep, slot: this.slot(piece) });
+    return worker.run({ type: 'piece', weightsVersion: this.version, x, y, rows, posWeight: posWeight ? [...posWeight] : null, randomStep, slot: this.slot(piece), batchStatsWeight: batchStatsWeight ?? null });
   }
 
   /**

@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultLoaders } from './backend.js';
 import { readValues } from './heap-view.js';
 import { buildModel, type ModelName } from './models.js';
-import { pieceGradient } from './piece-gradient.js';
+import { pieceGradient, type PieceResult } from './piece-gradient.js';
+import { withSyncedBatchStats } from './sync-batch-norm.js';
+import { BatchStatsExchange } from './batch-stats-exchange.js';
 
 export interface GradientWorkerInit {
   model: ModelName;
@@ -16,6 +18,10 @@ export interface GradientWorkerInit {
   grn: boolean;
   /** current weights, all trainable weights back to back in weight order */
   weights: SharedArrayBuffer;
+  /** the batch statistics exchange's shared memory, this worker's rank in it (the main thread is 0), and its size */
+  batchStats: SharedArrayBuffer;
+  rank: number;
+  threads: number;
 }
 
 export interface PieceTask {
@@ -29,6 +35,8 @@ export interface PieceTask {
   randomStep: number;
   /** where to write this piece's gradients (same layout as the weights) */
   slot: SharedArrayBuffer;
+  /** the piece's share of the step's rows, when its batch statistics are shared with the other threads' pieces */
+  batchStatsWeight: number | null;
 }
 
 export type WorkerReply = { type: 'ready'; parameters: number } | { type: 'piece'; loss: number; probs: Float32Array } | { type: 'error'; message: string };
@@ -44,6 +52,7 @@ if (!loaded.ok) {
   const model = buildModel(init.model, { size: init.size, seed: init.seed, grn: init.grn });
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const weights = new Float32Array(init.weights);
+  const batchStats = new BatchStatsExchange(init.batchStats, init.rank, init.threads);
   let version = -1;
   port.on('message', (task: PieceTask) => {
     try {
@@ -59,7 +68,14 @@ if (!loaded.ok) {
       }
       const x = tf.tensor4d(task.x, [task.rows, init.size, init.size, 1]);
       const y = tf.tensor2d(task.y, [task.rows, task.y.length / task.rows]);
-      const r = pieceGradient(model, vars, x, y, task.posWeight ?? undefined, task.randomStep);
+      const piece = (): PieceResult => pieceGradient(model, vars, x, y, task.posWeight ?? undefined, task.randomStep);
+      let r: PieceResult;
+      try {
+        r = task.batchStatsWeight === null ? piece() : withSyncedBatchStats(batchStats, task.batchStatsWeight, piece);
+      } catch (e) {
+        batchStats.abort(); // the other threads of this step would otherwise wait for this one's statistics
+        throw e;
+      }
       const slot = new Float32Array(task.slot);
       let offset = 0;
       r.grads.forEach((g) => {

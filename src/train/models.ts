@@ -20,6 +20,7 @@ import {
   SeededDropout,
   TakeFirstToken,
 } from './layers.js';
+import { SyncBatchNormalization } from './sync-batch-norm.js';
 
 export const MODEL_NAMES = ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -54,12 +55,12 @@ type Init = ReturnType<typeof tf.initializers.zeros>;
  * at 32; the tape grows with rows × tokens. undefined = no split needed at batch 32.
  */
 /**
- * Whether a model's steps are split in two by default, so that two threads can share them. Not SENet: batch norm
- * statistics would change with the split. Not AlexNet2D: its fully connected layers read all 54 M weights for every
+ * Whether a model's steps are split in two by default, so that two threads can share them. SENet's pieces share their
+ * batch norm statistics (sync-batch-norm.ts), so the split keeps whole-batch normalisation. Not AlexNet2D: its fully connected layers read all 54 M weights for every
  * piece whatever its rows, so two threads were slower (measured at 64×64, batch 32: 6.5 images/s against 8.7–10.5
  * with one; again with the Adam kernel, 10.5 against 15.8, 2026-12-01).
  */
-export const SPLIT_IN_TWO: Record<ModelName, boolean> = { AlexNet2D: false, SENet: false, ConvNeXtV2_2D: true, VisionLSTM: true, ViT: true };
+export const SPLIT_IN_TWO: Record<ModelName, boolean> = { AlexNet2D: false, SENet: true, ConvNeXtV2_2D: true, VisionLSTM: true, ViT: true };
 
 export function defaultMicroBatch(name: ModelName, size: number): number | undefined {
   if (name !== 'ViT') return undefined;
@@ -146,7 +147,9 @@ function maxPool(x: Sym, name: string, pad = 0): Sym {
 
 function batchNorm(x: Sym, name: string): Sym {
   // PyTorch BatchNorm2d: eps 1e-5, running stats updated with momentum 0.1 (= Keras momentum 0.9).
-  return apply(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name }), x);
+  // Synchronised across the threads of a data-parallel step (sync-batch-norm.ts); on one thread it is
+  // tf.layers.batchNormalization.
+  return apply(new SyncBatchNormalization({ momentum: 0.9, epsilon: 1e-5, name }), x);
 }
 
 function head(s: Seeds, x: Sym): Sym {

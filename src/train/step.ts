@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { GradientHelpers } from './data-parallel.js';
 import { readValues } from './heap-view.js';
 import type { TorchAdam } from './optimizer.js';
-import { pieceGradient } from './piece-gradient.js';
+import { pieceGradient, type PieceResult } from './piece-gradient.js';
+import { usesBatchStatistics, withSyncedBatchStats } from './sync-batch-norm.js';
 
 export interface StepResult {
   loss: number;
@@ -23,9 +24,38 @@ function slice(t: tf.Tensor, start: number, rows: number): tf.Tensor {
 }
 
 /**
+ * Rows per piece for a model with batch norm: one piece per thread, all at once, sharing their statistics
+ * (sync-batch-norm.ts), when there are helpers and the batch splits into exactly that many pieces; else the whole
+ * batch on this thread.
+ */
+function syncedPiece(n: number, helpers: GradientHelpers | undefined): number {
+  const threads = helpers?.threads ?? 1;
+  if (threads < 2 || n < threads) return n;
+  const piece = Math.ceil(n / threads);
+  return Math.ceil(n / piece) === threads ? piece : n;
+}
+
+/**
+ * The main thread's piece of a synchronised step. If it fails, the exchange is aborted so the workers stop waiting
+ * for it; if a worker failed (which aborts the exchange here), its own error is the one reported.
+ */
+async function syncedMainPiece(helpers: GradientHelpers, weight: number, remote: Map<number, Promise<unknown>>, piece: () => PieceResult): Promise<PieceResult> {
+  // a worker already gone would never hand in its statistics
+  const gone = helpers.failure();
+  if (gone) throw gone;
+  try {
+    return withSyncedBatchStats(helpers.batchStats, weight, piece);
+  } catch (e) {
+    helpers.batchStats.abort();
+    for (const r of await Promise.allSettled(remote.values())) if (r.status === 'rejected') throw r.reason;
+    throw e;
+  }
+}
+
+/**
  * Forward in training mode, BCE on logits, gradients, Adam update. `step` seeds the dropout masks. `microBatch`
- * (rows) splits the batch; omit it, or pass ≥ n, for one piece. Models with batch norm should not be split (its
- * statistics would be per micro-batch). `helpers` computes some of the pieces on other threads.
+ * (rows) splits the batch; omit it, or pass ≥ n, for one piece. Models with batch norm ignore it: their pieces are one per
+ * thread of `helpers`, sharing their statistics (syncedPiece). `helpers` computes some of the pieces on other threads.
  */
 export async function trainStep(
   model: tf.LayersModel,
@@ -40,7 +70,9 @@ export async function trainStep(
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const n = x.shape[0];
   const labels = y.shape[1];
-  const piece = microBatch === undefined || microBatch >= n ? n : Math.max(1, Math.floor(microBatch));
+  // With batch norm the pieces are the threads' (one each, computed at once, statistics shared): or the whole batch.
+  const synced = usesBatchStatistics(model);
+  const piece = synced ? syncedPiece(n, helpers) : microBatch === undefined || microBatch >= n ? n : Math.max(1, Math.floor(microBatch));
   if (piece === n) {
     const r = pieceGradient(model, vars, x, y, posWeight, step * 64);
     try {
@@ -76,7 +108,7 @@ export async function trainStep(
       if (k === undefined) return;
       const start = k * piece;
       const rows = rowsOf(k);
-      const p = h.run(k, xs.slice(start * perRow, (start + rows) * perRow), ys.slice(start * labels, (start + rows) * labels), rows, posWeight, step * 64 + k);
+      const p = h.run(k, xs.slice(start * perRow, (start + rows) * perRow), ys.slice(start * labels, (start + rows) * labels), rows, posWeight, step * 64 + k, synced ? rows / n : undefined);
       p.catch(() => undefined); // awaited in order below; this only keeps a failure from being "unhandled" meanwhile
       remote.set(k, p);
     };
@@ -112,7 +144,7 @@ export async function trainStep(
     }
     const xi = slice(x, start, rows);
     const yi = slice(y, start, rows);
-    const r = pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k);
+    const r = synced ? await syncedMainPiece(helpers!, rows / n, remote, () => pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k)) : pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k);
     add(k, (i) => readValues(r.grads[i]!)); // read at once by add(), which allocates nothing on the backend
     loss += r.loss * (rows / n);
     probs.set(r.probs, start * labels);

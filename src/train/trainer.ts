@@ -284,11 +284,6 @@ export async function train(
     const byMemory = 1 + Math.floor((totalmem() * 0.5) / (weightBytes * 6 + 512 * 2 ** 20));
     let threads = Math.min(p.threads, pieces, byMemory);
     let threadsNote: string | undefined = threads < Math.min(p.threads, pieces) ? `${threads} thread(s), not ${Math.min(p.threads, pieces)}: memory` : undefined;
-    if (threads > 1 && model.nonTrainableWeights.length > 0) {
-      // batch norm's running statistics would be updated by the main thread's pieces only
-      threads = 1;
-      threadsNote = 'one thread: the model has batch norm statistics';
-    }
     if (threads > 1 && tf.getBackend() === 'wasm') {
       try {
         helpers = await GradientHelpers.start(threads, { model: p.model, size: p.size, seed: p.seed, grn: p.grn }, vars.reduce((a, v) => a + v.size, 0));

@@ -7,6 +7,11 @@ import { toCsv } from '../tables.js';
 import { openTensorize, splitBatches } from './batches.js';
 
 const MODELS = ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const;
+/**
+ * Models with batch norm, whose steps on wasm are split over (at most) two threads that share the statistics
+ * (src/train/sync-batch-norm.ts): the thread count changes their float rounding, never their mathematics.
+ */
+const BATCH_NORM_MODELS: ReadonlySet<string> = new Set(['SENet']);
 
 export interface TrainingSummary {
   model: string;
@@ -51,7 +56,9 @@ export default defineStage({
   async environment(params) {
     const { probeBackend } = await import('../../train/backend.js');
     const probe = probeBackend(params.backend as 'auto');
-    return { backend: probe.name ?? 'none' };
+    // For the other models the thread count never changes a result (data-parallel pieces are summed in order).
+    const statsThreads = BATCH_NORM_MODELS.has(String(params.model)) && probe.name === 'wasm' ? Math.min(trainThreads(), 2) : undefined;
+    return { backend: probe.name ?? 'none', ...(statsThreads === undefined ? {} : { batch_norm_threads: String(statsThreads) }) };
   },
   async run(ctx) {
     const { selectBackend } = await import('../../train/backend.js');

@@ -1,0 +1,30 @@
+// What the train stage puts into its cache key besides params and code: the backend, and for models with batch norm
+// the threads that share a step's statistics (they change SENet's float rounding; other models' results do not
+// depend on the thread count).
+import { afterEach, describe, expect, it } from 'vitest';
+import trainStage from '../../src/stages/model/train-stage.js';
+
+const environment = (params: Record<string, unknown>) => trainStage.environment!(params as never);
+
+describe('train stage environment (cache key)', () => {
+  const saved = process.env['GLIOFLOW_TRAIN_THREADS'];
+  afterEach(() => {
+    if (saved === undefined) delete process.env['GLIOFLOW_TRAIN_THREADS'];
+    else process.env['GLIOFLOW_TRAIN_THREADS'] = saved;
+  });
+
+  it('SENet on wasm: the backend and the batch norm threads (at most 2, one per piece)', async () => {
+    process.env['GLIOFLOW_TRAIN_THREADS'] = '1';
+    expect(await environment({ model: 'SENet', backend: 'wasm' })).toEqual({ backend: 'wasm', batch_norm_threads: '1' });
+    process.env['GLIOFLOW_TRAIN_THREADS'] = '8';
+    expect(await environment({ model: 'SENet', backend: 'wasm' })).toEqual({ backend: 'wasm', batch_norm_threads: '2' });
+  });
+
+  it('models without batch norm: the backend only, whatever the threads', async () => {
+    process.env['GLIOFLOW_TRAIN_THREADS'] = '1';
+    const one = await environment({ model: 'ConvNeXtV2_2D', backend: 'wasm' });
+    process.env['GLIOFLOW_TRAIN_THREADS'] = '2';
+    expect(await environment({ model: 'ConvNeXtV2_2D', backend: 'wasm' })).toEqual(one);
+    expect(one).toEqual({ backend: 'wasm' });
+  });
+});
