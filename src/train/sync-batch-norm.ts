@@ -6,17 +6,20 @@
 // normalises by the same, whole-batch statistics. In the backward pass the gradients reaching the mean and the
 // variance are summed over the threads the same way, since every row of the batch moved them.
 //
-// Without an exchange (one thread, or inference) the layer is tf.layers.batchNormalization: the same weights (gamma,
-// beta, moving_mean, moving_variance, in that order), tf.moments for the statistics, the same moving averages.
+// Without an exchange (one thread, or inference) the layer computes what tf.layers.batchNormalization does: the same
+// weights (gamma, beta, moving_mean, moving_variance, in that order), the same statistics and moving averages. On
+// wasm, training-mode passes run on our kernels (batch-norm-kernels.ts); elsewhere on tf.moments and tf.batchNorm.
 import * as tf from '@tensorflow/tfjs';
 import type { BatchStatsExchange } from './batch-stats-exchange.js';
+import { batchNormKernelsApply, batchNormTraining } from './batch-norm-kernels.js';
+import { wholeBatchStats, wholeBatchSums, type ActiveExchange } from './batch-stats.js';
 
-interface ActiveExchange {
-  exchange: BatchStatsExchange;
-  /** this thread's piece's share of the step's loss (rows / batch rows): the gradients are summed with these weights */
-  weight: number;
-}
 let active: ActiveExchange | undefined;
+/** Whether training-mode batch norm runs on our wasm kernels where they apply (batch-norm-kernels.ts); tests turn it off. */
+let useKernels = true;
+export function useBatchNormKernels(on: boolean): void {
+  useKernels = on;
+}
 
 /** Runs `f` (one piece's forward and backward) with its batch statistics shared through `exchange`. */
 export function withSyncedBatchStats<T>(exchange: BatchStatsExchange, weight: number, f: () => T): T {
@@ -37,28 +40,13 @@ function syncedMoments(x: tf.Tensor, ex: ActiveExchange): { mean: tf.Tensor; var
     const save = args[1] as tf.GradSaveFunc;
     const local = xs.size / c;
     const { mean, variance } = tf.moments(xs, axes);
-    const m = mean.dataSync();
     const v = variance.dataSync();
-    const mine = new Float64Array(1 + 2 * c);
-    mine[0] = local;
-    for (let j = 0; j < c; j++) {
-      mine[1 + j] = m[j]!;
-      mine[1 + c + j] = v[j]! * local; // sum of squared deviations from the piece's mean
-    }
-    const all = ex.exchange.allGather(mine);
-    let n = 0;
-    for (const t of all) n += t[0]!;
-    const out = new Float32Array(2 * c);
-    for (let j = 0; j < c; j++) {
-      let sum = 0;
-      for (const t of all) sum += t[0]! * t[1 + j]!;
-      const mu = sum / n;
-      let m2 = 0;
-      for (const t of all) m2 += t[1 + c + j]! + t[0]! * (t[1 + j]! - mu) ** 2;
-      out[j] = mu;
-      out[c + j] = m2 / n;
-    }
+    const whole = wholeBatchStats(ex, local, mean.dataSync(), Float64Array.from(v, (q) => q * local));
+    const n = whole.n;
     tf.dispose([mean, variance]);
+    const out = new Float32Array(2 * c);
+    out.set(whole.mean, 0);
+    out.set(whole.variance, c);
     const value = tf.tensor2d(out, [2, c]);
     const globalMean = tf.tensor1d(out.subarray(0, c));
     save([xs, globalMean]);
@@ -66,22 +54,12 @@ function syncedMoments(x: tf.Tensor, ex: ActiveExchange): { mean: tf.Tensor; var
       value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [xSaved, mu] = saved as [tf.Tensor, tf.Tensor];
-        const d = (dy as tf.Tensor).dataSync();
-        const weighted = new Float64Array(2 * c);
-        for (let j = 0; j < 2 * c; j++) weighted[j] = d[j]! * ex.weight;
-        const sums = ex.exchange.allGather(weighted);
-        // this thread's gradients are weighted by ex.weight when the step sums the pieces: hand back the total over it
+        const total = wholeBatchSums(ex, (dy as tf.Tensor).dataSync());
         const dMean = new Float32Array(c);
         const dVar = new Float32Array(c);
         for (let j = 0; j < c; j++) {
-          let a = 0;
-          let b = 0;
-          for (const s of sums) {
-            a += s[j]!;
-            b += s[c + j]!;
-          }
-          dMean[j] = a / ex.weight / n;
-          dVar[j] = (2 * b) / ex.weight / n;
+          dMean[j] = total[j]! / n;
+          dVar[j] = (2 * total[c + j]!) / n;
         }
         return tf.add(tf.tensor1d(dMean), tf.mul(tf.sub(xSaved, mu), tf.tensor1d(dVar)));
       },
@@ -132,9 +110,17 @@ export class SyncBatchNormalization extends tf.layers.Layer {
       const gamma = this.gamma!.read();
       const beta = this.beta!.read();
       if (kwargs['training'] !== true) return tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
-      const axes = x.shape.slice(0, -1).map((_, i) => i);
-      const { mean, variance } = active ? syncedMoments(x, active) : tf.moments(x, axes);
-      const y = tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
+      let y: tf.Tensor;
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
+      if (batchNormKernelsApply(x) && useKernels) {
+        const r = batchNormTraining(x, gamma, beta, this.epsilon, active);
+        [y, mean, variance] = [r.y, tf.tensor1d(r.mean), tf.tensor1d(r.variance)];
+      } else {
+        const axes = x.shape.slice(0, -1).map((_, i) => i);
+        ({ mean, variance } = active ? syncedMoments(x, active) : tf.moments(x, axes));
+        y = tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
+      }
       // as tfjs's BatchNormalization: moving −= (moving − batch) · (1 − momentum)
       for (const [moving, batch] of [[this.movingMean!, mean], [this.movingVariance!, variance]] as const) {
         tf.tidy(() => {
