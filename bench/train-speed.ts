@@ -10,7 +10,8 @@
 // steps (default 2) after one warm-up step, and PyTorch 1 + 3: a rougher figure than the others (the table gives steps).
 // The whole run takes ~7–8 minutes on 2 loaded cores. For a model below target, the share of its step spent in our
 // Adam update is measured too (3 extra updates on constant gradients, the first untimed), to say what limits it.
-// The ceiling: the rate of wasm's matrix product (XNNPACK, one thread, measured in this run) and each model's
+// The ceiling: the rate of wasm's matrix product as our kernels run it (gemm.wat's FMA product where relaxed SIMD
+// runs, else XNNPACK; one thread, measured in this run) and each model's
 // multiply-adds (bench/torch/flops.py, PyTorch's own count) give the fastest a step could run on wasm here, however
 // little else it did; against PyTorch's figure it says whether 0.5× is within reach at all.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +22,7 @@ import { probeBackend } from '../src/train/backend.js';
 import { measureTrainingSpeed, type SpeedResult } from '../src/train/bench-speed.js';
 import { buildModel, isModelName, MODEL_NAMES, type ModelName } from '../src/train/models.js';
 import { TorchAdam } from '../src/train/optimizer.js';
+import { wasmProductKernel } from '../src/train/wasm-kernels.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -91,7 +93,7 @@ function adamSeconds(model: ModelName): number {
   }
 }
 
-/** GFLOP/s of wasm's matrix product with its right-hand matrix packed once (XNNPACK at its best), one thread. */
+/** GFLOP/s of wasm's matrix product as training runs it (tf.matMul through our kernels), one thread. */
 function gemmRate(): number | null {
   if (tf.getBackend() !== 'wasm') return null;
   const [m, k, n] = [512, 2048, 2048];
@@ -147,6 +149,7 @@ for (const model of models) {
 
 process.stderr.write('ceiling: wasm matrix product rate, multiply-adds per model…\n');
 const rate = gemmRate();
+const wasmProducts = wasmProductKernel() === 'relaxed-simd-fma' ? 'gemm.wat, fused multiply-adds' : 'XNNPACK'; // what gemmRate measured
 const macs = torchVersion === null ? null : forwardMacs();
 /** Images/s if a step were nothing but its multiply-adds (≈ 3 forwards) at `rate` on `threads` threads. */
 const ceiling = (model: ModelName, threadsUsed: number): number | null => {
@@ -159,7 +162,7 @@ const out: string[] = [];
 const backends = [...new Set(rows.flatMap((r) => ('error' in r.ours ? [] : [r.ours.backend])))];
 out.push(
   `${size}×${size}, batch ${batch}, synthetic data; one training step = training-mode forward, BCE on logits, gradients, Adam (lr 1e-4, wd 1e-5). ` +
-    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), ${threads} threads asked (data-parallel gradient pieces; one for SENet, whose batch norm keeps batches whole, and AlexNet2D, not split by default), the trainer's automatic pieces, ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
+    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), ${threads} threads asked (data-parallel gradient pieces; SENet's two share their batch norm statistics; AlexNet2D is not split by default), the trainer's automatic pieces, ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
     (torchVersion === null
       ? `PyTorch: not available (\`${PYTHON} -c 'import torch'\` failed; Debian python3-torch): ours only, no ratio this run.`
       : `PyTorch ${torchVersion} CPU, ${threads} threads asked (${[...new Set(rows.flatMap((r) => (r.torch?.ok ? [r.torch.row.threads] : [])))].join('/')} reported), bench/torch/train_speed.py, ${torchWarmup} warm-up then ${torchSteps} timed (ViT: 1 then 3). Ours and PyTorch alternate per model.`),
@@ -185,7 +188,7 @@ out.push(
   '',
   rate === null || macs === null
     ? 'Ceiling: not measured (needs the wasm backend and PyTorch).'
-    : `Ceiling: wasm's matrix product ran at ${rate.toFixed(1)} GFLOP/s on one thread in this run ([512,2048]·[2048,2048], its right-hand matrix packed once: XNNPACK at its best); a step is ≈ 3 forwards of multiply-adds (${models.map((m) => `${m} ${((macs.get(m) ?? 0) / 1e6).toFixed(0)} M`).join(', ')} per image forward, PyTorch's profiler, bench/torch/flops.py). The ceiling is the images/s of a step that did nothing but those multiply-adds at that rate on the threads ours used; "of it: ours" is how close we are. A ceiling below 0.5× PyTorch means the target cannot be met on wasm on this machine with those threads, whatever the rest of the step costs; one just above it would need everything but the products to cost nothing.`,
+    : `Ceiling: wasm's matrix product ran at ${rate.toFixed(1)} GFLOP/s on one thread in this run ([512,2048]·[2048,2048] through tf.matMul and our kernels: ${wasmProducts}); a step is ≈ 3 forwards of multiply-adds (${models.map((m) => `${m} ${((macs.get(m) ?? 0) / 1e6).toFixed(0)} M`).join(', ')} per image forward, PyTorch's profiler, bench/torch/flops.py). The ceiling is the images/s of a step that did nothing but those multiply-adds at that rate on the threads ours used; "of it: ours" is how close we are. A ceiling below 0.5× PyTorch means the target cannot be met on wasm on this machine with those threads, whatever the rest of the step costs; one just above it would need everything but the products to cost nothing.`,
   '',
   torchVersion === null
     ? 'Target (≥ 0.5× PyTorch for every model): not checked (no PyTorch).'
@@ -213,8 +216,8 @@ if (onWasm) {
   out.push(
     `- **No native backend.** ${skipped.length > 0 ? `Skipped before wasm: ${skipped.join('; ')}. ` : ''}tfjs-node (TensorFlow's C++ kernels, multi-threaded) would be picked first; here training runs on the wasm backend.`,
     `- **wasm's arithmetic is 128-bit SIMD on one thread per process**${rate === null ? '' : ` (its matrix product: ${rate.toFixed(1)} GFLOP/s here)`}, where PyTorch's oneDNN uses the CPU's widest vectors (AVX2/AVX-512) on 2 threads. That is the ceiling column: it is the bound, not the code around the products.`,
-    "- **Threads come from data parallelism** (src/train/data-parallel.ts: gradient pieces on worker threads, summed in piece order, bit-identical to one thread). SENet is not split (batch norm's statistics are over the whole batch)" + below('SENet') + "; AlexNet2D is not split (its fully connected layers read their 54 M weights once per piece whatever the rows: two threads measured slower, 10.5 against 15.8 images/s, on 2026-12-01).",
-    "- **Kernels of our own where tfjs's were slow** (src/train: wasm-kernels.ts, conv-gradient-gemm.ts, channel-reductions.ts, weight-lhs-product.ts, depthwise.wat, gelu.wat, layer-norm.wat, heap-transpose.wat, adam-kernel.wat). Input gradients of strided k×k convs where the scatter matrix would cost more than the zeros it saves still run as convolutions over zero-spread dy: 5× the needed multiplications for SENet's stride-2 3×3 conv from 18×18 to 8×8.",
+    "- **Threads come from data parallelism** (src/train/data-parallel.ts: gradient pieces on worker threads, summed in piece order, bit-identical to one thread). SENet's two pieces run at once and share their batch norm statistics (src/train/sync-batch-norm.ts: 106 exchanges a step between the threads, each waiting for the slower)" + below('SENet') + "; AlexNet2D is not split (its fully connected layers read their 54 M weights once per piece whatever the rows: two threads measured slower, 10.5 against 15.8 images/s, on 2026-12-01).",
+    "- **Kernels of our own where tfjs's were slow** (src/train: gemm.wat, conv-cols.wat, wasm-kernels.ts, channel-reductions.ts, weight-lhs-product.ts, depthwise.wat, gelu.wat, layer-norm.wat, heap-transpose.wat, adam-kernel.wat). Products and convolutions run on our FMA product (relaxed SIMD, 128-bit): about half of what one core's 256-bit FMA units can do, which PyTorch uses.",
   );
 }
 out.push(
