@@ -4,9 +4,9 @@
 // backend; sync-batch-norm.ts uses the composed ops elsewhere. The statistics and the gradient sums go through the
 // same whole-batch combination as there (batch-stats.ts), so a step split over threads normalises by the whole batch.
 //
-//   forward:  y = x·scale + shift, scale = γ/σ, shift = β − μ·scale            (σ = √(var + ε))
+//   forward:  y = (x − μ)·scale + β, scale = γ/σ                              (σ = √(var + ε))
 //   backward: dβ = Σdy, dγ = Σdy·x̂; dx = (γ/σ)·(dy − S₁/n − x̂·S₂/n)        (S₁, S₂: those sums over the whole batch)
-//             = dy·a + x·b + c, a = γ/σ, b = −a·S₂/(n·σ), c = −a·S₁/n + a·μ·S₂/(n·σ)
+//             = dy·a + (x − μ)·b + c, a = γ/σ, b = −a·S₂/(n·σ), c = −a·S₁/n
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { wholeBatchStats, wholeBatchSums, type ActiveExchange } from './batch-stats.js';
@@ -14,7 +14,7 @@ import { compileWat, heapOffset, onHeap, type WasmHeapBackend } from './wat.js';
 
 interface Kernels {
   stats(x: number, m: number, c: number, mean: number, m2: number): void;
-  affine(a: number, x2: number, m: number, c: number, scale: number, scale2: number, shift: number, out: number): void;
+  affine(a: number, centerA: number, x2: number, center2: number, m: number, c: number, scale: number, scale2: number, shift: number, out: number): void;
   sums(x: number, dy: number, m: number, c: number, mean: number, invstd: number, sumDy: number, sumDyXhat: number): void;
 }
 const module = compileWat(new URL('./batch-norm.wat', import.meta.url));
@@ -52,16 +52,14 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
     tf.dispose([meanT, m2T]);
     const n = whole.n;
     const gv = g.dataSync();
-    const bv = b.dataSync();
     const invstd = whole.variance.map((v) => 1 / Math.sqrt(v + epsilon));
     const scale = invstd.map((s, j) => gv[j]! * s);
     const mu = vector(whole.mean);
     const is = vector(invstd);
     const sc = vector(scale);
-    const sh = vector(scale.map((s, j) => bv[j]! - whole.mean[j]! * s));
     const y = heapOut(xs.shape);
-    k.affine(at(xs), 0, m, c, at(sc), 0, at(sh), at(y));
-    tf.dispose([sc, sh]);
+    k.affine(at(xs), at(mu), 0, 0, m, c, at(sc), 0, at(b), at(y));
+    tf.dispose(sc);
     stats.mean.set(whole.mean);
     stats.variance.set(whole.variance);
     save([xs, mu, is]);
@@ -76,7 +74,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
         const local = new Float64Array(2 * c);
         local.set(sumDy.dataSync(), 0);
         local.set(sumDyXhat.dataSync(), c);
-        const total = wholeBatchSums(ex, local);
+        const total = wholeBatchSums(ex, local, 'kernelGradient');
         const a = new Float64Array(c);
         const bcoef = new Float64Array(c);
         const cc = new Float64Array(c);
@@ -85,11 +83,11 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
           const s1 = total[j]! / n;
           const s2 = (total[c + j]! / n) * invstd[j]!;
           bcoef[j] = -a[j]! * s2;
-          cc[j] = -a[j]! * s1 + a[j]! * whole.mean[j]! * s2;
+          cc[j] = -a[j]! * s1;
         }
         const [aT, bT, cT] = [vector(a), vector(bcoef), vector(cc)];
         const dx = heapOut(xSaved.shape);
-        k.affine(at(d), at(xSaved), m, c, at(aT), at(bT), at(cT), at(dx));
+        k.affine(at(d), 0, at(xSaved), at(muT), m, c, at(aT), at(bT), at(cT), at(dx));
         tf.dispose([aT, bT, cT]);
         // dγ = Σdy·x̂ and dβ = Σdy of this piece: the step weights and sums the pieces
         return [dx, sumDyXhat, sumDy];

@@ -3,9 +3,9 @@
 ;; (moments, the normalisation, FusedBatchNorm's gradient and the moments' gradient); here it is five, and the
 ;; per-channel arithmetic between them (C values) is done by the caller (batch-norm-kernels.ts):
 ;;   stats      mean = Σx / M, m2 = Σ(x − mean)²                  (two passes)
-;;   affine     y = x·scale + shift                               (scale = γ/σ, shift = β − mean·scale)
+;;   affine     y = (x − mean)·scale + β                          (scale = γ/σ)
 ;;   sums       sumDy = Σdy, sumDyXhat = Σdy·(x − mean)·invstd
-;;   affine2    dx = dy·a + x·b + c                               (the gradient, a, b, c per channel)
+;;   affine     dx = dy·a + (x − mean)·b + c                      (the gradient, a, b, c per channel)
 ;; Per-channel sums accumulate in float32 over the rows, in row order, as tfjs's own reductions do.
 (module
   (import "env" "memory" (memory 1))
@@ -62,10 +62,11 @@
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rows))))
 
-  ;; out = a·scale + shift, or (with x2 ≠ 0) out = a·scale + x2·scale2 + shift: per-channel scale/scale2/shift
-  (func (export "affine") (param $a i32) (param $x2 i32) (param $m i32) (param $c i32) (param $scale i32)
-    (param $scale2 i32) (param $shift i32) (param $out i32)
-    (local $row i32) (local $j i32) (local $off i32) (local $v v128) (local $rowBytes i32) (local $base i32)
+  ;; out = (a − centerA)·scale + shift, and with x2 ≠ 0 + (x2 − center2)·scale2; per-channel centre, scale and shift
+  ;; (centerA = 0: no centre). Centring first, as tfjs does, keeps |mean|/σ ≫ 1 from cancelling in float32.
+  (func (export "affine") (param $a i32) (param $centerA i32) (param $x2 i32) (param $center2 i32) (param $m i32)
+    (param $c i32) (param $scale i32) (param $scale2 i32) (param $shift i32) (param $out i32)
+    (local $row i32) (local $j i32) (local $off i32) (local $v v128) (local $u v128) (local $rowBytes i32) (local $base i32)
     (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
     (local.set $row (i32.const 0))
     (block $rowsDone (loop $rows
@@ -75,12 +76,16 @@
       (block $done (loop $ch
         (br_if $done (i32.ge_u (local.get $j) (local.get $rowBytes)))
         (local.set $off (i32.add (local.get $base) (local.get $j)))
-        (local.set $v (f32x4.add
-          (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $off))) (v128.load (i32.add (local.get $scale) (local.get $j))))
+        (local.set $u (v128.load (i32.add (local.get $a) (local.get $off))))
+        (if (local.get $centerA)
+          (then (local.set $u (f32x4.sub (local.get $u) (v128.load (i32.add (local.get $centerA) (local.get $j)))))))
+        (local.set $v (f32x4.add (f32x4.mul (local.get $u) (v128.load (i32.add (local.get $scale) (local.get $j))))
           (v128.load (i32.add (local.get $shift) (local.get $j)))))
         (if (local.get $x2)
           (then (local.set $v (f32x4.add (local.get $v)
-            (f32x4.mul (v128.load (i32.add (local.get $x2) (local.get $off))) (v128.load (i32.add (local.get $scale2) (local.get $j))))))))
+            (f32x4.mul
+              (f32x4.sub (v128.load (i32.add (local.get $x2) (local.get $off))) (v128.load (i32.add (local.get $center2) (local.get $j))))
+              (v128.load (i32.add (local.get $scale2) (local.get $j))))))))
         (v128.store (i32.add (local.get $out) (local.get $off)) (local.get $v))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $ch)))

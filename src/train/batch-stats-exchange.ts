@@ -15,6 +15,8 @@ export const MAX_EXCHANGE_VALUES = 8193;
 const ARRIVALS = 0;
 const ABORTED = 1;
 const HEADER_BYTES = 16;
+/** Per thread and buffer: a tag, a count, the values. */
+const SLOT = MAX_EXCHANGE_VALUES + 2;
 
 export class ExchangeAborted extends Error {}
 
@@ -30,15 +32,21 @@ export class BatchStatsExchange {
   }
 
   static buffer(threads: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(HEADER_BYTES + 2 * threads * MAX_EXCHANGE_VALUES * 8);
+    return new SharedArrayBuffer(HEADER_BYTES + 2 * threads * SLOT * 8);
   }
 
-  /** Hands in `values` and returns every thread's (index = rank), once all have. */
-  allGather(values: Float64Array): Float64Array[] {
+  /**
+   * Hands in `values` and returns every thread's (index = rank), once all have. `tag` says what the values are (which
+   * exchange of which layer, in what form): every thread must hand in the same at the same exchange, or they are out
+   * of step (a bug, or threads running different code), and this throws instead of mixing their numbers.
+   */
+  allGather(values: Float64Array, tag: number): Float64Array[] {
     if (values.length > MAX_EXCHANGE_VALUES) throw new Error(`batch statistics exchange: ${values.length} values, at most ${MAX_EXCHANGE_VALUES}`);
     const parity = this.exchanges % 2;
-    const at = (rank: number): number => (parity * this.threads + rank) * MAX_EXCHANGE_VALUES;
-    this.data.set(values, at(this.rank));
+    const at = (rank: number): number => (parity * this.threads + rank) * SLOT;
+    this.data[at(this.rank)] = tag;
+    this.data[at(this.rank) + 1] = values.length;
+    this.data.set(values, at(this.rank) + 2);
     const target = (this.exchanges + 1) * this.threads;
     Atomics.add(this.control, ARRIVALS, 1);
     Atomics.notify(this.control, ARRIVALS);
@@ -54,7 +62,13 @@ export class BatchStatsExchange {
       Atomics.wait(this.control, ARRIVALS, arrived, 1000);
     }
     this.exchanges++;
-    return Array.from({ length: this.threads }, (_, r) => this.data.slice(at(r), at(r) + values.length));
+    for (let r = 0; r < this.threads; r++) {
+      if (this.data[at(r)] !== tag || this.data[at(r) + 1] !== values.length) {
+        this.abort();
+        throw new ExchangeAborted(`batch statistics exchange ${this.exchanges - 1}: thread ${r} handed in ${this.data[at(r) + 1]} values tagged ${this.data[at(r)]}, thread ${this.rank} ${values.length} tagged ${tag}: the threads are out of step`);
+      }
+    }
+    return Array.from({ length: this.threads }, (_, r) => this.data.slice(at(r) + 2, at(r) + 2 + values.length));
   }
 
   /** Makes every thread's current and future exchanges fail (this exchange is unusable afterwards). */

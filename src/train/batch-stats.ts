@@ -3,6 +3,12 @@
 // exchange (one thread) the piece is the batch.
 import type { BatchStatsExchange } from './batch-stats-exchange.js';
 
+/**
+ * What an exchange carries, as its tag: the forward statistics, and the backward sums of the composed path (the
+ * gradients reaching the mean and the variance) or of the kernels (Σdy, Σdy·x̂). Threads must agree on it.
+ */
+export const EXCHANGE_TAG = { stats: 1, composedGradient: 2, kernelGradient: 3 } as const;
+
 export interface ActiveExchange {
   exchange: BatchStatsExchange;
   /** this thread's piece's share of the step's loss (rows / batch rows): the gradients are summed with these weights */
@@ -21,7 +27,7 @@ export function wholeBatchStats(ex: ActiveExchange | undefined, count: number, m
     mine[1 + j] = mean[j]!;
     mine[1 + c + j] = m2[j]!;
   }
-  const all = ex ? ex.exchange.allGather(mine) : [mine];
+  const all = ex ? ex.exchange.allGather(mine, EXCHANGE_TAG.stats * 65536 + c) : [mine];
   let n = 0;
   for (const t of all) n += t[0]!;
   const mu = new Float64Array(c);
@@ -41,10 +47,10 @@ export function wholeBatchStats(ex: ActiveExchange | undefined, count: number, m
  * Sums of this piece's per-channel gradient terms over every thread's piece, each weighted by its share of the loss,
  * then divided by this piece's share: the step multiplies this thread's gradients by that share when it sums them.
  */
-export function wholeBatchSums(ex: ActiveExchange | undefined, values: ArrayLike<number>): Float64Array {
+export function wholeBatchSums(ex: ActiveExchange | undefined, values: ArrayLike<number>, kind: 'composedGradient' | 'kernelGradient'): Float64Array {
   if (!ex) return Float64Array.from(values);
   const weighted = Float64Array.from(values, (v) => v * ex.weight);
-  const all = ex.exchange.allGather(weighted);
+  const all = ex.exchange.allGather(weighted, EXCHANGE_TAG[kind] * 65536 + values.length);
   const out = new Float64Array(values.length);
   for (let j = 0; j < out.length; j++) {
     let s = 0;

@@ -58,10 +58,15 @@ export function fmaProduct(backend: Backend, a: TensorInfo, b: TensorInfo): Tens
   const [m, k] = a.shape.slice(-2) as [number, number];
   const [kb, n] = b.shape.slice(-2) as [number, number];
   if (k !== kb || m === 0 || k === 0 || n === 0) return undefined;
-  const batchA = sizeOf(a.shape.slice(0, -2));
-  const batchB = sizeOf(b.shape.slice(0, -2));
-  const leading = batchA >= batchB ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return undefined;
+  // Leading (batch) dims: the same on both sides, or all 1 on one side, at the same rank; tfjs's other broadcasts
+  // (ranks that differ, [3,1]×[1,3]) go to wasm's own product.
+  const leadA = a.shape.slice(0, -2);
+  const leadB = b.shape.slice(0, -2);
+  const batchA = sizeOf(leadA);
+  const batchB = sizeOf(leadB);
+  if (leadA.length !== leadB.length) return undefined;
+  if (!(leadA.every((d, i) => d === leadB[i]) || batchA === 1 || batchB === 1)) return undefined;
+  const leading = batchA >= batchB ? leadA : leadB;
   const batch = Math.max(batchA, batchB);
   const internals = backend as unknown as WasmHeapBackend;
   const out = internals.makeOutput([...leading, m, n], 'float32');

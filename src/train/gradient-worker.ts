@@ -69,13 +69,7 @@ if (!loaded.ok) {
       const x = tf.tensor4d(task.x, [task.rows, init.size, init.size, 1]);
       const y = tf.tensor2d(task.y, [task.rows, task.y.length / task.rows]);
       const piece = (): PieceResult => pieceGradient(model, vars, x, y, task.posWeight ?? undefined, task.randomStep);
-      let r: PieceResult;
-      try {
-        r = task.batchStatsWeight === null ? piece() : withSyncedBatchStats(batchStats, task.batchStatsWeight, piece);
-      } catch (e) {
-        batchStats.abort(); // the other threads of this step would otherwise wait for this one's statistics
-        throw e;
-      }
+      const r = task.batchStatsWeight === null ? piece() : withSyncedBatchStats(batchStats, task.batchStatsWeight, piece);
       const slot = new Float32Array(task.slot);
       let offset = 0;
       r.grads.forEach((g) => {
@@ -85,6 +79,9 @@ if (!loaded.ok) {
       tf.dispose([x, y, ...r.grads]);
       port.postMessage({ type: 'piece', loss: r.loss, probs: r.probs } satisfies WorkerReply, [r.probs.buffer as ArrayBuffer]);
     } catch (e) {
+      // the other threads of a synchronised step would otherwise wait for this one's statistics (they cannot see
+      // this message while they wait)
+      if (task.batchStatsWeight !== null) batchStats.abort();
       port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
     }
   });

@@ -42,7 +42,10 @@ function syncedPiece(n: number, helpers: GradientHelpers | undefined): number {
 async function syncedMainPiece(helpers: GradientHelpers, weight: number, remote: Map<number, Promise<unknown>>, piece: () => PieceResult): Promise<PieceResult> {
   // a worker already gone would never hand in its statistics
   const gone = helpers.failure();
-  if (gone) throw gone;
+  if (gone) {
+    helpers.batchStats.abort(); // the other workers, if any, are waiting for it too
+    throw gone;
+  }
   try {
     return withSyncedBatchStats(helpers.batchStats, weight, piece);
   } catch (e) {

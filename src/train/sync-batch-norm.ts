@@ -54,7 +54,7 @@ function syncedMoments(x: tf.Tensor, ex: ActiveExchange): { mean: tf.Tensor; var
       value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [xSaved, mu] = saved as [tf.Tensor, tf.Tensor];
-        const total = wholeBatchSums(ex, (dy as tf.Tensor).dataSync());
+        const total = wholeBatchSums(ex, (dy as tf.Tensor).dataSync(), 'composedGradient');
         const dMean = new Float32Array(c);
         const dVar = new Float32Array(c);
         for (let j = 0; j < c; j++) {

@@ -206,7 +206,7 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
   const both = transposeA && transposeB;
   const [moved1, packed1, moved2, packed2] = both ? [sa + sb, sb, outSize, sa] : transposeB ? [sb, sb, sa + outSize, sa] : [sa, sb, sb + outSize, sa];
   // our FMA product packs by copying, cheaper than a transpose: counted as free
-  const pack = batch === 1 && !useFma ? PACK_COST : 0;
+  const pack = batch === 1 && wasmProductKernel() === 'xnnpack' ? PACK_COST : 0;
   const first = moved1 + pack * packed1 <= moved2 + pack * packed2;
   let out: TensorInfo;
   if (both) out = first ? plain(swapLast(a), swapLast(b)) : swapLast(plain(b, a));

@@ -16,11 +16,11 @@ beforeAll(async () => {
 afterAll(() => useBatchNormKernels(true));
 
 /** One training-mode pass of a fresh layer with fixed weights: output, gradients, moving statistics after it. */
-function pass(shape: number[], kernels: boolean): Float32Array[] {
+function pass(shape: number[], kernels: boolean, mean = 2, sd = 3): Float32Array[] {
   useBatchNormKernels(kernels);
   const c = shape[shape.length - 1]!;
   const layer = new SyncBatchNormalization({ name: `bn${c}_${kernels}`, momentum: 0.9, epsilon: 1e-5 });
-  const x = tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 1), 3), 2); // mean 2, sd 3: the centring matters
+  const x = tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 1), sd), mean); // the centring matters
   const w = tf.randomNormal(shape, 0, 1, 'float32', 2); // a loss whose gradient differs per element
   layer.apply(x, { training: false });
   layer.setWeights([tf.randomUniform([c], 0.5, 2, 'float32', 3), tf.randomUniform([c], -1, 1, 'float32', 4), tf.zeros([c]), tf.ones([c])]);
@@ -47,6 +47,12 @@ describe('batch norm kernels', () => {
       composed.forEach((want, i) => expect(maxRelErr(ours[i]!, want), names[i]).toBeLessThan(2e-5));
     });
   }
+
+  it('a mean far from zero against the spread (1000 ± 0.5) loses nothing to cancellation: centred before scaling', () => {
+    const composed = pass([8, 4, 4, 16], false, 1000, 0.5);
+    const ours = pass([8, 4, 4, 16], true, 1000, 0.5);
+    ['y', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => expect(maxRelErr(ours[i]!, composed[i]!), name).toBeLessThan(2e-5));
+  });
 
   it('leaves alone what it does not handle: channels not a multiple of 4, other dtypes, other backends', async () => {
     expect(batchNormKernelsApply(tf.zeros([2, 3, 3, 6]))).toBe(false);

@@ -79,7 +79,14 @@ describe('FMA product', () => {
     expect(fmaProduct(backend(), ints, ints)).toBeUndefined();
     expect(fmaProduct(backend(), empty, tf.zeros([4, 4]))).toBeUndefined();
     expect(fmaProduct(backend(), twoBatches, threeBatches)).toBeUndefined();
-    tf.dispose([ints, empty, twoBatches, threeBatches]);
+    // broadcasts of equal batch size but another shape, or ranks that differ: tfjs's own rules, wasm's own product
+    const a31 = tf.zeros([3, 1, 4, 4]);
+    const b13 = tf.zeros([1, 3, 4, 4]);
+    const plain = tf.zeros([4, 4]);
+    const one = tf.zeros([1, 4, 4]);
+    expect(fmaProduct(backend(), a31, b13)).toBeUndefined();
+    expect(fmaProduct(backend(), plain, one)).toBeUndefined();
+    tf.dispose([ints, empty, twoBatches, threeBatches, a31, b13, plain, one]);
   });
 
   it('writes only its output: its scratch area is its own, other tensors keep their values', async () => {
