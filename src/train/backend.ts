@@ -229,7 +229,7 @@ export async function selectBackend(
     }
     const selected: SelectedBackend = { name: b, reasons };
     if (b === 'cpu') selected.warning = CPU_WARNING;
-    if (b === 'wasm') selected.warning = 'wasm backend: SIMD but no threads under Node (one core per process)';
+    if (b === 'wasm') selected.warning = 'wasm backend: one thread per backend under Node; training splits steps over worker threads (GLIOFLOW_TRAIN_THREADS)';
     return ok(selected);
   }
   return err({
