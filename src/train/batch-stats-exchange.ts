@@ -52,9 +52,10 @@ export class BatchStatsExchange {
     Atomics.notify(this.control, ARRIVALS);
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      if (Atomics.load(this.control, ABORTED) !== 0) throw new ExchangeAborted('batch statistics exchange: another thread of this step failed');
+      // arrivals first: an exchange every thread has written is complete, even if one aborts right after it
       const arrived = Atomics.load(this.control, ARRIVALS);
       if (arrived >= target) break;
+      if (Atomics.load(this.control, ABORTED) !== 0) throw new ExchangeAborted('batch statistics exchange: another thread of this step failed');
       if (Date.now() > deadline) {
         this.abort();
         throw new ExchangeAborted(`batch statistics exchange: ${target - arrived} thread(s) did not arrive within ${this.timeoutMs / 1000} s`);
