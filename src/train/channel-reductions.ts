@@ -15,7 +15,7 @@ type Reduction = 'Sum' | 'Mean';
 /** The pooling that reduces `axes` of `shape`, or undefined when it is not one of the two layouts we handle. */
 export function poolingFor(shape: number[], axes: number[]): { view: number[]; window: [number, number]; count: number } | undefined {
   const rank = shape.length;
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = tf.util.sizeFromShape(shape);
   if (size < MIN_SIZE) return undefined;
   const sorted = [...axes].sort((a, b) => a - b);
   const leading = rank >= 2 && sorted.length === rank - 1 && sorted.every((a, i) => a === i);

@@ -26,20 +26,24 @@ function geometry(info: ConvInfo): [number, number, number, number, number, numb
     info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
 }
 
+/** P, the rows of the column matrix (output pixels), and K, its columns (taps × input channels). */
+const pixelsOf = (info: ConvInfo): number => info.batchSize * info.outHeight * info.outWidth;
+const tapsOf = (info: ConvInfo): number => info.filterHeight * info.filterWidth * info.inChannels;
+
 const isPointwise = (info: ConvInfo): boolean =>
   info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
   info.padInfo.top === 0 && info.padInfo.left === 0 && info.padInfo.bottom === 0 && info.padInfo.right === 0;
 
 /** Whether this conv goes through products here: relaxed SIMD available, float32, columns small enough. */
 export function convAsProducts(info: ConvInfo, dtype: string): boolean {
-  const pixels = info.batchSize * info.outHeight * info.outWidth;
-  return fmaGemmAvailable && dtype === 'float32' && pixels > 0 && pixels * info.filterHeight * info.filterWidth * info.inChannels <= MAX_COLS;
+  const pixels = pixelsOf(info);
+  return fmaGemmAvailable && dtype === 'float32' && pixels > 0 && pixels * tapsOf(info) <= MAX_COLS;
 }
 
 /** cols [P, K] of x (x itself, reshaped, for a 1×1 stride-1 unpadded conv). */
 function columns(s: KernelScope, backend: Backend, x: TensorInfo, info: ConvInfo): TensorInfo {
-  const pixels = info.batchSize * info.outHeight * info.outWidth;
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const pixels = pixelsOf(info);
+  const taps = tapsOf(info);
   if (isPointwise(info)) return s.reshape(x, [pixels, taps]);
   const b = backend as unknown as WasmHeapBackend;
   const cols = s.track(b.makeOutput([pixels, taps], 'float32'));
@@ -49,22 +53,22 @@ function columns(s: KernelScope, backend: Backend, x: TensorInfo, info: ConvInfo
 
 /** y = conv(x, filter) as [N, Ho, Wo, Cout] (check convAsProducts first). */
 export function convForward(s: KernelScope, backend: Backend, x: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const taps = tapsOf(info);
   const y = s.matMul(columns(s, backend, x, info), s.reshape(filter, [taps, info.outChannels]), false, false);
   return s.reshape(y, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
 }
 
 /** dW [kh, kw, Cin, Cout] = colsᵀ · dy. */
 export function convFilterGrad(s: KernelScope, backend: Backend, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
-  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const pixels = pixelsOf(info);
   const dw = s.matMul(columns(s, backend, x, info), s.reshape(dy, [pixels, info.outChannels]), true, false);
   return s.reshape(dw, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
 }
 
 /** dx [N, H, W, Cin]: dcols = dy · Wᵀ, added back into place by col2im. */
 export function convInputGrad(s: KernelScope, backend: Backend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  const pixels = info.batchSize * info.outHeight * info.outWidth;
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const pixels = pixelsOf(info);
+  const taps = tapsOf(info);
   const dcols = s.matMul(s.reshape(dy, [pixels, info.outChannels]), s.reshape(filter, [taps, info.outChannels]), false, true);
   const shape: Shape4 = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
   if (isPointwise(info)) return s.reshape(dcols, shape);

@@ -32,7 +32,7 @@ const wasmForward: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: TensorInfo };
   const b = backend as unknown as WasmHeapBackend;
   const y = b.makeOutput(x.shape, 'float32');
-  onHeap<GeluExports>(compiled, b).gelu(heapOffset(b, x), heapOffset(b, y), x.shape.reduce((p, q) => p * q, 1));
+  onHeap<GeluExports>(compiled, b).gelu(heapOffset(b, x), heapOffset(b, y), tf.util.sizeFromShape(x.shape));
   return y;
 };
 
@@ -40,7 +40,7 @@ const wasmBackward: KernelFunc = ({ inputs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const b = backend as unknown as WasmHeapBackend;
   const dx = b.makeOutput(x.shape, 'float32');
-  onHeap<GeluExports>(compiled, b).geluGrad(heapOffset(b, x), heapOffset(b, dy), heapOffset(b, dx), x.shape.reduce((p, q) => p * q, 1));
+  onHeap<GeluExports>(compiled, b).geluGrad(heapOffset(b, x), heapOffset(b, dy), heapOffset(b, dx), tf.util.sizeFromShape(x.shape));
   return dx;
 };
 

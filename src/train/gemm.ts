@@ -10,6 +10,7 @@
 // last bits; relaxed_madd may be either on a CPU without FMA, so they can also differ between machines. On one
 // machine the same product gives the same bits every time, on every thread (data-parallel pieces stay bit-identical).
 import { setFlagsFromString } from 'node:v8';
+import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { Backend } from './kernel-scope.js';
 import { assembleWat, assembleWatText, heapOffset, onHeap, wasmApi, type WasmHeapBackend } from './wat.js';
@@ -45,8 +46,6 @@ function scratch(b: WasmHeapBackend): number {
   return at;
 }
 
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, q) => p * q, 1);
-
 /**
  * a·b for a [...batch, M, K] and b [...batch, K, N] (float32, untransposed; each batch either the other's or 1, as
  * one leading shape), into a new buffer of the backend, shaped as its own BatchMatMul's result. Undefined when this
@@ -62,8 +61,8 @@ export function fmaProduct(backend: Backend, a: TensorInfo, b: TensorInfo): Tens
   // (ranks that differ, [3,1]×[1,3]) go to wasm's own product.
   const leadA = a.shape.slice(0, -2);
   const leadB = b.shape.slice(0, -2);
-  const batchA = sizeOf(leadA);
-  const batchB = sizeOf(leadB);
+  const batchA = tf.util.sizeFromShape(leadA);
+  const batchB = tf.util.sizeFromShape(leadB);
   if (leadA.length !== leadB.length) return undefined;
   if (!(leadA.every((d, i) => d === leadB[i]) || batchA === 1 || batchB === 1)) return undefined;
   const leading = batchA >= batchB ? leadA : leadB;

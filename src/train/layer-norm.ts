@@ -18,7 +18,7 @@ const compiled = compileWat(new URL('./layer-norm.wat', import.meta.url));
 
 const rowsOf = (shape: number[]): [number, number] => {
   const c = shape[shape.length - 1]!;
-  return [shape.reduce((p, q) => p * q, 1) / c, c];
+  return [tf.util.sizeFromShape(shape) / c, c];
 };
 
 const forwardKernel: KernelFunc = ({ inputs, backend, attrs }) => {

@@ -56,9 +56,9 @@ type Init = ReturnType<typeof tf.initializers.zeros>;
  */
 /**
  * Whether a model's steps are split in two by default, so that two threads can share them. SENet's pieces share their
- * batch norm statistics (sync-batch-norm.ts), so the split keeps whole-batch normalisation. Not AlexNet2D: its fully connected layers read all 54 M weights for every
- * piece whatever its rows, so two threads were slower (measured at 64×64, batch 32: 6.5 images/s against 8.7–10.5
- * with one; again with the Adam kernel, 10.5 against 15.8, 2026-12-01).
+ * batch norm statistics (sync-batch-norm.ts), so the split keeps whole-batch normalisation. Not AlexNet2D: its fully
+ * connected layers read all 54 M weights for every piece whatever its rows, so two threads were slower (measured at
+ * 64×64, batch 32: 6.5 images/s against 8.7–10.5 with one; again with the Adam kernel, 10.5 against 15.8, 2026-12-01).
  */
 export const SPLIT_IN_TWO: Record<ModelName, boolean> = { AlexNet2D: false, SENet: true, ConvNeXtV2_2D: true, VisionLSTM: true, ViT: true };
 
@@ -147,8 +147,8 @@ function maxPool(x: Sym, name: string, pad = 0): Sym {
 
 function batchNorm(x: Sym, name: string): Sym {
   // PyTorch BatchNorm2d: eps 1e-5, running stats updated with momentum 0.1 (= Keras momentum 0.9).
-  // Synchronised across the threads of a data-parallel step (sync-batch-norm.ts); on one thread it is
-  // tf.layers.batchNormalization.
+  // Synchronised across the threads of a data-parallel step (sync-batch-norm.ts); on one thread it computes what
+  // tf.layers.batchNormalization does.
   return apply(new SyncBatchNormalization({ momentum: 0.9, epsilon: 1e-5, name }), x);
 }
 

@@ -147,7 +147,8 @@ export async function trainStep(
     }
     const xi = slice(x, start, rows);
     const yi = slice(y, start, rows);
-    const r = synced ? await syncedMainPiece(helpers!, rows / n, remote, () => pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k)) : pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k);
+    const compute = (): PieceResult => pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k);
+    const r = synced ? await syncedMainPiece(helpers!, rows / n, remote, compute) : compute();
     add(k, (i) => readValues(r.grads[i]!)); // read at once by add(), which allocates nothing on the backend
     loss += r.loss * (rows / n);
     probs.set(r.probs, start * labels);

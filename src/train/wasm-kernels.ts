@@ -144,7 +144,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
 
 let originalBatchMatMul: KernelFunc | undefined;
 
-const sizeOf = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
+const sizeOf = tf.util.sizeFromShape;
 
 /**
  * What packing one element of a product's right-hand matrix costs (XNNPACK's transposing packer, ~17 ns measured)
@@ -152,14 +152,6 @@ const sizeOf = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
  */
 const PACK_COST = 4.5;
 
-/**
- * wasm's BatchMatMul is fast only for plain products (measured on 2 cores: Aᵀ·B for [16,9216]ᵀ×[16,4096] took 5.1 s
- * against 0.3 s with an explicit transpose). Each transposed product is rewritten into a plain one, choosing whichever
- * identity costs less (elements transposed, and for single products elements packed): A·Bᵀ = transpose B, or
- * (B·Aᵀ)ᵀ = transpose A and the result; Aᵀ·B likewise; Aᵀ·Bᵀ = (B·A)ᵀ. Batched products are left batched (splitting
- * them was 30× slower for attention-sized ones). A plain product with a large weight on the right runs with the
- * weight on the left (weight-lhs-product.ts).
- */
 /** Whether plain products go to our FMA product (gemm.ts) where it runs; registerWasmKernels' `fmaGemm`. */
 let useFma = false;
 
@@ -178,6 +170,14 @@ function plainProduct(s: KernelScope, backend: Parameters<KernelFunc>[0]['backen
   return (x, y) => s.track(untransposed(backend, x, y));
 }
 
+/**
+ * wasm's BatchMatMul is fast only for plain products (measured on 2 cores: Aᵀ·B for [16,9216]ᵀ×[16,4096] took 5.1 s
+ * against 0.3 s with an explicit transpose). Each transposed product is rewritten into a plain one, choosing whichever
+ * identity costs less (elements transposed, and for single products elements packed): A·Bᵀ = transpose B, or
+ * (B·Aᵀ)ᵀ = transpose A and the result; Aᵀ·B likewise; Aᵀ·Bᵀ = (B·A)ᵀ. Batched products are left batched (splitting
+ * them was 30× slower for attention-sized ones). A plain product with a large weight on the right runs with the
+ * weight on the left (weight-lhs-product.ts).
+ */
 const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
@@ -217,6 +217,15 @@ const batchMatMulFast: KernelFunc = ({ inputs, backend, attrs }) => {
 
 let originalFusedMatMul: KernelFunc | undefined;
 
+/** The epilogues of _FusedMatMul and FusedConv2D that we compute after our own products: none, or linear or relu. */
+const biasAndActivationApply = (activation: string | undefined): boolean => activation === undefined || activation === 'linear' || activation === 'relu';
+
+/** out + bias, then relu if asked: the epilogue of a fused kernel (check biasAndActivationApply first). */
+function biasAndActivation(s: KernelScope, out: TensorInfo, bias: TensorInfo | undefined, activation: string | undefined): TensorInfo {
+  const biased = bias != null ? s.run('Add', { a: out, b: bias }) : out;
+  return activation === 'relu' ? s.run('Relu', { x: biased }) : biased;
+}
+
 /**
  * tf.layers.dense runs _FusedMatMul (product, bias, activation in one XNNPACK call), which packs its weight like
  * BatchMatMul does. Where the weight is large we compute the product with the weight on the left
@@ -227,8 +236,7 @@ const fusedMatMulFast: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args;
   const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
   const { transposeA, transposeB, activation } = attrs as unknown as { transposeA: boolean; transposeB: boolean; activation: string };
-  const simple = activation === 'linear' || activation === 'relu';
-  if (transposeA || transposeB || preluActivationWeights != null || !simple) return originalFusedMatMul!(args);
+  if (transposeA || transposeB || preluActivationWeights != null || !biasAndActivationApply(activation)) return originalFusedMatMul!(args);
   const s = new KernelScope(backend);
   let out: TensorInfo;
   if (weightOnLeftPays(a, b)) out = weightOnLeftProduct(s, backend, a, b, plainProduct(s, backend));
@@ -237,29 +245,23 @@ const fusedMatMulFast: KernelFunc = (args) => {
     if (fma === undefined) return originalFusedMatMul!(args);
     out = s.track(fma);
   }
-  if (bias != null) out = s.run('Add', { a: out, b: bias });
-  if (activation === 'relu') out = s.run('Relu', { x: out });
-  return s.finish(out);
+  return s.finish(biasAndActivation(s, out, bias, activation));
 };
 
 /**
- * Conv2D and FusedConv2D (NHWC, bias, linear or relu) as im2col and our FMA product (conv-gemm.ts) where that runs;
- * anything else to wasm's own (XNNPACK).
+ * Conv2D and FusedConv2D (NHWC, bias, linear or relu) as im2col and our FMA product (conv-gemm.ts); anything else to
+ * wasm's own (XNNPACK). Registered only where the FMA product runs.
  */
 function convForwardFast(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args;
     const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
     const { dataFormat, activation } = attrs as unknown as { dataFormat?: string; activation?: string };
-    const simple = activation === undefined || activation === 'linear' || activation === 'relu';
-    if (!useFma || (dataFormat !== undefined && dataFormat !== 'NHWC') || preluActivationWeights != null || !simple) return original(args);
+    if ((dataFormat !== undefined && dataFormat !== 'NHWC') || preluActivationWeights != null || !biasAndActivationApply(activation)) return original(args);
     const info = convInfoOf(attrs, x.shape, filter.shape, false);
     if (!convAsProducts(info, x.dtype)) return original(args);
     const s = new KernelScope(backend);
-    let out = convForward(s, backend, x, filter, info);
-    if (bias != null) out = s.run('Add', { a: out, b: bias });
-    if (activation === 'relu') out = s.run('Relu', { x: out });
-    return s.finish(out);
+    return s.finish(biasAndActivation(s, convForward(s, backend, x, filter, info), bias, activation));
   };
 }
 

@@ -61,12 +61,10 @@ export function transposeOnHeap(backend: Backend, m: TensorInfo): TensorInfo {
   return out;
 }
 
-const product = (dims: number[]): number => dims.reduce((p, q) => p * q, 1);
-
 /** Whether a·b (a [...,M,K], b [...,K,N], float32, leading dims all 1) should be computed as (bᵀ·aᵀ)ᵀ. */
 export function weightOnLeftPays(a: TensorInfo, b: TensorInfo): boolean {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return false;
-  if (product(a.shape.slice(0, -2)) !== 1 || product(b.shape.slice(0, -2)) !== 1) return false;
+  if (tf.util.sizeFromShape(a.shape.slice(0, -2)) !== 1 || tf.util.sizeFromShape(b.shape.slice(0, -2)) !== 1) return false;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
   const weight = k * n;

@@ -2,17 +2,12 @@
 // layer composed of tfjs ops (SyncBatchNormalization with the kernels off): the output, the gradients of x, gamma and
 // beta, and the moving statistics, for several channel counts and ranks; and the shapes the kernels leave alone.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { batchNormKernelsApply } from '../../src/train/batch-norm-kernels.js';
 import { SyncBatchNormalization, useBatchNormKernels } from '../../src/train/sync-batch-norm.js';
-import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
-import { maxRelErr } from './compare.js';
+import { maxRelErr, onWasmWithOurKernels } from './compare.js';
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  registerWasmKernels();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+onWasmWithOurKernels();
 afterAll(() => useBatchNormKernels(true));
 
 /** One training-mode pass of a fresh layer with fixed weights: output, gradients, moving statistics after it. */

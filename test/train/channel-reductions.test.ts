@@ -1,15 +1,11 @@
 // Sum and Mean over the leading axes (and over H, W) as average pooling on wasm, against tfjs's cpu kernels.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { poolingFor } from '../../src/train/channel-reductions.js';
-import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+import { onWasmWithOurKernels } from './compare.js';
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  registerWasmKernels();
-  await tf.setBackend('wasm');
-});
+onWasmWithOurKernels();
 
 async function on<T>(backend: string, f: () => T): Promise<T> {
   expect(await tf.setBackend(backend)).toBe(true);

@@ -1,6 +1,7 @@
 // Comparing our kernels' outputs with a reference (tfjs's cpu kernels, an independent implementation).
 import * as tf from '@tensorflow/tfjs';
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
+import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
 
 /** Largest |a − b| relative to the largest |b| (at least 1e-6). */
 export function maxRelErr(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
@@ -24,4 +25,13 @@ export function referenceProduct(a: Float32Array, b: Float32Array, m: number, k:
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + a[i * k + p]! * b[p * n + j]!;
   return out;
+}
+
+/** Before the file's tests: our wasm kernels registered (the defaults) and wasm the current backend. */
+export function onWasmWithOurKernels(): void {
+  beforeAll(async () => {
+    tf.env().set('PROD', true); // silences the 'install tfjs-node' banner
+    registerWasmKernels();
+    expect(await tf.setBackend('wasm')).toBe(true);
+  });
 }

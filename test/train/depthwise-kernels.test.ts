@@ -3,10 +3,9 @@
 // filter sizes 1–7 and maps smaller than the filter; and which cases the kernels take and which they hand back.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc } from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simdDepthwiseFilterGrad, simdDepthwiseForward, simdDepthwiseInputGrad } from '../../src/train/depthwise-kernels.js';
-import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
-import { maxRelErr, onCpuThenWasm } from './compare.js';
+import { maxRelErr, onCpuThenWasm, onWasmWithOurKernels } from './compare.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 const rand = (shape: number[], seed: number): tf.Tensor => tf.randomUniform(shape, -1, 1, 'float32', seed);
@@ -28,11 +27,7 @@ function outputs(xs: number[], k: number, pad: Pad): Float32Array[] {
   });
 }
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  registerWasmKernels();
-  await tf.setBackend('wasm');
-});
+onWasmWithOurKernels();
 
 describe('SIMD depthwise convolution (stride 1) against cpu', () => {
   const cases: Array<{ xs: number[]; k: number; pad: Pad }> = [

@@ -2,9 +2,9 @@
 // from its series / continued fraction, not the approximation the kernels use), on wasm and cpu, on lengths that are
 // not multiples of 4 (the kernel's tail lanes), and against tfjs's composed formula it replaces.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gelu } from '../../src/train/gelu.js';
-import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+import { onWasmWithOurKernels } from './compare.js';
 
 /** erf in float64: Taylor series for |x| < 3, else the complement's continued fraction; ~1e-15. */
 function erf64(x: number): number {
@@ -31,11 +31,7 @@ const geluGradExact = (x: number): number => 0.5 * (1 + erf64(x / Math.SQRT2)) +
 /** −12 … 12 and some tiny and huge values; 4·k + 3 of them. */
 const xs = Float32Array.from([...Array.from({ length: 399 }, (_, i) => -12 + (24 * i) / 398), 1e-7, -3e-6, 40, -40, 88, -100, 0]);
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  registerWasmKernels();
-  await tf.setBackend('wasm');
-});
+onWasmWithOurKernels();
 
 describe('gelu', () => {
   for (const backend of ['wasm', 'cpu']) {

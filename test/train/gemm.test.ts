@@ -3,11 +3,10 @@
 // than one block of 256 along k (the later blocks add into C) and along n, batched and broadcast operands; and as
 // wasm's BatchMatMul and _FusedMatMul once registered.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fmaGemmAvailable, fmaProduct } from '../../src/train/gemm.js';
 import type { Backend } from '../../src/train/kernel-scope.js';
-import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
-import { referenceProduct } from './compare.js';
+import { onWasmWithOurKernels, referenceProduct } from './compare.js';
 
 const rand = (shape: number[], seed: number): tf.Tensor => tf.randomUniform(shape, -1, 1, 'float32', seed);
 const backend = (): Backend => tf.backend() as unknown as Backend;
@@ -27,11 +26,7 @@ function error(got: Float32Array, want: Float64Array, k: number): number {
   return worst / Math.sqrt(k);
 }
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  registerWasmKernels();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+onWasmWithOurKernels();
 
 describe('FMA product', () => {
   it('runs here (Node ≥ 20 has relaxed SIMD, behind a flag on 20 that gemm.ts sets)', () => {

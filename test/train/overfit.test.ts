@@ -3,12 +3,12 @@
 // per-label textures, plus a ripple, so the test checks learning end to end, not the memorising of noise. Loss is measured in inference
 // mode (no dropout). Sizes are the smallest each architecture sensibly allows (AlexNet's three 3/2 max pools need 63).
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stepRandomness } from '../../src/train/layers.js';
 import { bceWithLogits } from '../../src/train/loss.js';
 import { buildModel, type ModelName } from '../../src/train/models.js';
 import { TorchAdam } from '../../src/train/optimizer.js';
-import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+import { onWasmWithOurKernels } from './compare.js';
 
 const N = 16;
 
@@ -59,11 +59,7 @@ function fit(name: ModelName, size: number, lr: number, maxSteps: number): numbe
   return losses;
 }
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  registerWasmKernels();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+onWasmWithOurKernels();
 
 describe('every model learns 16 synthetic images on wasm', () => {
   const cases: Array<[ModelName, number, number, number]> = [

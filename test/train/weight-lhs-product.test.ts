@@ -2,11 +2,10 @@
 // while its buffer lives (src/train/weight-lhs-product.ts). Checked against tfjs's cpu kernels, and for what a cache
 // can get wrong: a stale copy after the weight changed, a copy that outlives its weight, copies of non-weights.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
+import { describe, expect, it } from 'vitest';
 import { cachedWeightCopies, transposeOnHeap, weightOnLeftPays } from '../../src/train/weight-lhs-product.js';
 import type { Backend } from '../../src/train/kernel-scope.js';
-import { maxRelErr, onCpuThenWasm, referenceProduct as reference } from './compare.js';
+import { maxRelErr, onCpuThenWasm, onWasmWithOurKernels, referenceProduct as reference } from './compare.js';
 
 const rand = (shape: number[], seed: number): tf.Tensor => tf.randomUniform(shape, -1, 1, 'float32', seed);
 const buffers = (): number => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
@@ -20,11 +19,7 @@ function maxAbsErr(got: Float32Array, want: Float64Array): number {
   return worst;
 }
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  registerWasmKernels();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+onWasmWithOurKernels();
 
 describe('weightOnLeftPays', () => {
   const info = (shape: number[]): tf.TensorInfo => ({ dataId: {}, shape, dtype: 'float32' });
