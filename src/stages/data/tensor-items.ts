@@ -8,13 +8,11 @@ export interface TensorInput {
   root: string;
   rows: number;
   columns: number;
-  slices: { file: string; frame: number; index: number }[];
+  slices: { file: string; frame: number }[];
 }
 
 export interface TensorResult {
-  /** slice indices along the series, in order */
-  slices: number[];
-  /** slices × size × size */
+  /** slices × size × size, in the order of the input's slices */
   pixels: Float32Array;
 }
 
@@ -39,5 +37,5 @@ export async function tensorizeSeries(input: TensorInput, params: { size: number
     if (!frame) throw new Error(`${slice.file}: frame ${slice.frame} missing`);
     pixels.set(resizeBilinear(zscore(frame), input.rows, input.columns, size), i * size * size);
   }
-  return { slices: input.slices.map((s) => s.index), pixels };
+  return { pixels };
 }

@@ -21,6 +21,20 @@ export interface TensorizeOutput {
   warnings: string[];
 }
 
+type SelectedSeries = ClusterOutput['selected'][number];
+
+/**
+ * One series as a tensorize item. Its input holds only what its hash covers (the series, each kept slice's file,
+ * frame and content hash, and the geometry those files decide), so a cached result can never be stale.
+ */
+export function tensorItem(s: SelectedSeries, root: string): Item<TensorInput> {
+  return {
+    id: s.series,
+    hash: hashParts([s.series, ...s.kept.flatMap((k) => [k.file, String(k.frame), k.hash])]),
+    input: { root, rows: s.rows, columns: s.columns, slices: s.kept.map((k) => ({ file: k.file, frame: k.frame })) },
+  };
+}
+
 export default defineStage({
   name: 'tensorize',
   description: 'kept slices → z-score per slice → bilinear resize → Arrow IPC shards with a patient-level split',
@@ -61,12 +75,7 @@ export default defineStage({
     for (const s of series) bySeriesPatient.set(s.patient, [...(bySeriesPatient.get(s.patient) ?? []), s]);
     const total = series.length;
     let done = 0;
-    const itemsOf = (patient: string): Item<TensorInput>[] =>
-      (bySeriesPatient.get(patient) ?? []).map((s) => ({
-        id: s.series,
-        hash: hashParts([s.series, ...s.kept.flatMap((k) => [k.file, String(k.frame), k.hash])]),
-        input: { root, rows: s.rows, columns: s.columns, slices: s.kept.map((k) => ({ file: k.file, frame: k.frame, index: k.index })) },
-      }));
+    const itemsOf = (patient: string): Item<TensorInput>[] => (bySeriesPatient.get(patient) ?? []).map((s) => tensorItem(s, root));
     const rowsByPatient = split.value.assignments.map((a) => {
       const group = bySeriesPatient.get(a.patient) ?? [];
       return {
@@ -82,8 +91,10 @@ export default defineStage({
           for (const [i, o] of outcomes.entries()) {
             if (!o.ok) throw new GlioflowFailure({ ...o.error, stage: ctx.stage, item: o.id });
             const s = group[i] as (typeof group)[number];
-            for (let j = 0; j < o.value.slices.length; j++) {
-              yield { series: s.series, sequence: s.sequence, plane: s.plane, slice: o.value.slices[j] as number, pixels: o.value.pixels.subarray(j * size * size, (j + 1) * size * size) };
+            // the slice index comes from cluster's output (part of this stage's key), never from the cached item:
+            // a file added to the series shifts the indices of slices whose item did not change
+            for (let j = 0; j < s.kept.length; j++) {
+              yield { series: s.series, sequence: s.sequence, plane: s.plane, slice: (s.kept[j] as (typeof s.kept)[number]).index, pixels: o.value.pixels.subarray(j * size * size, (j + 1) * size * size) };
             }
           }
         },
