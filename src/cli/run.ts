@@ -1,5 +1,6 @@
 // `glioflow run`: takes the run lock, runs, reports, and sets the exit code (0 only when every
 // requested stage succeeded; 130 when interrupted).
+import { missingDeps } from '../engine/config/missing-deps.js';
 import { acquireRunLock } from '../engine/run/run-lock.js';
 import { readLock } from '../engine/lockfile.js';
 // Straight from the engine's modules, not its index: a no-op run loads only what it uses.
@@ -23,9 +24,15 @@ export async function runCommand(globals: GlobalOptions, stages: string[], flags
 }
 
 export async function runOpenedProject(project: Project, stages: string[], flags: RunFlags): Promise<number> {
-  const { unknown } = selectStages(project, stages);
+  const { selected, unknown } = selectStages(project, stages);
   if (unknown.length > 0) {
     printErrors(unknown.map((name) => ({ kind: 'unknown-stage', message: `no stage named "${name}"`, location: { file: project.spec.file }, hint: `stages: ${project.spec.stages.map((s) => s.name).join(', ')}` })));
+    return 2;
+  }
+  // only the stages this run would run, and what they need: a missing dep elsewhere blocks nothing
+  const missing = missingDeps(project.root, selected);
+  if (missing.length > 0) {
+    printErrors(missing);
     return 2;
   }
   const controller = new AbortController();

@@ -1,11 +1,19 @@
 // `glioflow status`: each stage fresh or stale, and why.
 import { describeReason, pipelineStatus } from '../engine/index.js';
 import { cacheSize, formatBytes } from '../engine/maintenance/gc.js';
-import { open, type GlobalOptions } from './common.js';
+import { missingDeps } from '../engine/config/missing-deps.js';
+import { selectStages } from '../engine/run/run-pipeline.js';
+import { open, printErrors, type GlobalOptions } from './common.js';
 
 export async function statusCommand(globals: GlobalOptions, stages: string[], flags: { json?: boolean }): Promise<number> {
   const project = await open(globals);
   if (!project) return 2;
+  // as `run`: a dep that does not exist is an error only for the stages asked about (and what they need)
+  const missing = missingDeps(project.root, selectStages(project, stages).selected);
+  if (missing.length > 0) {
+    printErrors(missing);
+    return 2;
+  }
   const status = await pipelineStatus(project, stages);
   // measured after pipelineStatus, which may have saved its hash caches
   const cacheBytes = cacheSize(project);

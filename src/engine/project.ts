@@ -78,6 +78,7 @@ export async function openProject(options: ProjectOptions): Promise<Result<Proje
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.vars ? { vars: options.vars } : {}),
       knownStages: (plugins) => options.registry.names(plugins),
+      checkDeps: false, // a command checks the deps of the stages it runs (missing-deps.ts)
       resolveStage: async (uses, plugins) => {
         const found = await options.registry.resolve(uses, plugins);
         if (found) resolved.set(uses, found);

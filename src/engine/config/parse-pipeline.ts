@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { GlioflowError } from '../result.js';
 import type { JsonValue, Params, StageDefinition } from '../stage-api.js';
 import { checkParams } from './check-params.js';
+import { missingDeps } from './missing-deps.js';
 import { findCycle } from '../dag.js';
 import type { PipelineSpec, StageSpec } from './pipeline-spec.js';
 import { didYouMean } from './suggest.js';
@@ -26,6 +27,11 @@ export interface ParseOptions {
   /** looks up a stage implementation by its `uses` name (built-ins and plugins) */
   resolveStage(uses: string, plugins: readonly string[]): Promise<StageDefinition | undefined>;
   knownStages(plugins: readonly string[]): Promise<string[]>;
+  /**
+   * Whether a dep that does not exist is an error of the file (default true). Commands pass false and check
+   * only the stages they run (missing-deps.ts), so a stage that is not run never blocks one that is.
+   */
+  checkDeps?: boolean;
 }
 
 export type ParseResult = { ok: true; spec: PipelineSpec } | { ok: false; errors: GlioflowError[] };
@@ -279,6 +285,7 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
         uses: typeof uses === 'string' ? uses : '',
         needs: [],
         deps: depNodes.map((d) => d.path),
+        depLocations: depNodes.map((d) => pos.of(d.node)),
         params,
         location: pos.of(draft.entry.keyNode),
       };
@@ -296,13 +303,8 @@ export async function parsePipeline(file: string, text: string, options: ParseOp
       else if (byBase.has(need.name)) inst.spec.needs.push(...(byBase.get(need.name) as string[]));
       else errors.push(pos.error(need.node, 'unknown-stage', `stage "${inst.spec.name}" needs "${need.name}", which is not defined`, didYouMean(need.name, [...instanceNames, ...byBase.keys()])));
     }
-    for (const dep of inst.depNodes) {
-      if (!existsSync(join(options.root, dep.path))) {
-        const hint = 'create it (or put the data there), or remove it from `deps`';
-        errors.push(pos.error(dep.node, 'missing-dep', `dep "${dep.path}" of stage "${inst.spec.name}" does not exist`, hint));
-      }
-    }
   }
+  if (options.checkDeps !== false) errors.push(...missingDeps(options.root, instances.map((i) => i.spec)));
 
   // params against the implementation's declared types, defaults filled in
   for (const inst of instances) {

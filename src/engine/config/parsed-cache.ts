@@ -1,7 +1,8 @@
 // pipeline.yaml parsed once, then reused while nothing that decided the parse changed: its text,
-// the command-line overrides, which `when_empty` paths hold files, that every dep still exists,
-// and the code of the stage implementations (their declared params). Saves loading the YAML
-// parser on every no-op run, which is most of glioflow's start-up cost.
+// the command-line overrides, which `when_empty` paths hold files, and the code of the stage
+// implementations (their declared params). Whether deps exist is not part of the parse: commands
+// check the stages they run. Saves loading the YAML parser on every no-op run, which is most of
+// glioflow's start-up cost.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
@@ -17,7 +18,7 @@ export interface ParsedCacheEntry {
 }
 
 export function parseInputsHash(text: string, file: string, profile: string | undefined, vars: Record<string, JsonValue> | undefined): string {
-  return hashString(canonicalJson({ text, file, profile: profile ?? null, vars: vars ?? {} }));
+  return hashString(canonicalJson({ format: 2, text, file, profile: profile ?? null, vars: vars ?? {} }));
 }
 
 export function readParsedCache(
@@ -35,7 +36,6 @@ export function readParsedCache(
   }
   if (entry.source !== source) return undefined;
   if (!entry.spec.profileEvidence.every((e) => hasFiles(join(root, e.path)) === e.hasFiles)) return undefined;
-  if (!entry.spec.stages.every((s) => s.deps.every((d) => existsSync(join(root, d))))) return undefined;
   if (!entry.spec.plugins.every((p) => existsSync(new URL(p)))) return undefined;
   for (const { module, code } of Object.values(entry.stageModules)) {
     try {

@@ -13,6 +13,8 @@ export interface StageSpec {
   needs: string[];
   /** paths relative to the project root */
   deps: string[];
+  /** where each dep is written in pipeline.yaml (same order as `deps`) */
+  depLocations?: Location[];
   /** defaults ← shared blocks ← the stage's own params, vars substituted */
   params: Params;
   location: Location;
