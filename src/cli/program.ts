@@ -1,19 +1,36 @@
 // The whole command line, with commander: every verb, its help and its errors. Each verb's code
-// is imported only when that verb runs.
+// is imported only when that verb runs. Usage errors exit 2 (help and --version 0).
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { GlobalOptions } from './common.js';
+import { runFlagsOf, type ParsedRun } from './run-args.js';
 
-export async function runProgram(argv: readonly string[]): Promise<void> {
+export interface ProgramHooks {
+  /** what `run` does with its parsed arguments (tests: compare with the fast path); default: runs */
+  run?(parsed: ParsedRun): Promise<number>;
+}
+
+/** `--set NAME=VALUE`, repeatable: each occurrence takes one value, so `--set size=32 train` leaves `train` a stage. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** A whole number ≥ 1 (`--workers`): anything else is a usage error, not silently ignored. */
+export function positiveInteger(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  return Number.parseInt(value, 10);
+}
+
+/** The program; commander throws (CommanderError) instead of exiting. */
+export function buildProgram(hooks: ProgramHooks = {}): Command {
   const program = new Command();
   program
     .name('glioflow')
     .description('Content-addressed pipeline for predicting TP53, PTEN, EGFR and IDH mutation status from TCGA-GBM MRI')
+    .exitOverride() // before the verbs are added: they inherit it
     .option('-C, --cwd <dir>', 'project folder (holds pipeline.yaml)', '.')
     .option('--pipeline <file>', 'pipeline file, relative to the project folder', 'pipeline.yaml')
     .option('--cache <dir>', 'cache folder, relative to the project folder', 'cache')
     .option('--profile <name>', 'profile of pipeline.yaml to use (default: chosen by its when_empty rule)')
-    .option('--set <var=value...>', 'override a var of pipeline.yaml (value parsed as JSON when it can be)')
+    .option('--set <var=value>', 'override a var of pipeline.yaml (value parsed as JSON when it can be); repeat for more', collect)
     .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
     .showHelpAfterError();
 
@@ -28,10 +45,15 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     .option('--json', 'print exactly one JSON summary object on stdout (logs go to stderr)')
     .addOption(uiOption)
     .option('--no-wait', 'fail at once when another run holds the cache instead of waiting')
-    .option('--workers <n>', 'worker threads for item work (default: available cores)', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'worker threads for item work (default: available cores)', positiveInteger)
     .action(async (stages: string[], opts) => {
+      const parsed: ParsedRun = { globals: globals(), stages, flags: runFlagsOf(opts) };
+      if (hooks.run) {
+        process.exitCode = await hooks.run(parsed);
+        return;
+      }
       const { runCommand } = await import('./run.js');
-      process.exitCode = await runCommand(globals(), stages, opts);
+      process.exitCode = await runCommand(parsed.globals, parsed.stages, parsed.flags);
     });
 
   program
@@ -143,5 +165,15 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       process.exitCode = await showCommand(globals(), opts);
     });
 
-  await program.parseAsync(argv);
+  return program;
+}
+
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // commander has printed the message (and the help); 0 for --help and --version
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  }
 }
