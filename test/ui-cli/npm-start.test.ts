@@ -39,6 +39,32 @@ describe('npm start on a fresh clone', () => {
   });
 });
 
+describe('start takes its paths from pipeline.yaml', () => {
+  it('writes the demo cohort where the demo profile\'s vars put it, and names the when_empty path it found empty', () => {
+    const p = new TestProject('glioflow-start-vars-');
+    p.write('pipeline.yaml', `vars:
+  raw: scans/raw
+  labels: scans/labels.tsv
+profiles:
+  demo:
+    when_empty: scans/raw
+    vars:
+      raw: demo-cohort/mri
+      labels: demo-cohort/labels.csv
+stages:
+  index: { uses: index, deps: ["\${raw}"] }
+  labels: { uses: labels, needs: [index], deps: ["\${labels}"] }
+`);
+    const r = spawnSync(process.execPath, [CLI, 'start', '--json'], { cwd: p.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/scans\/raw holds no DICOM files: running the demo on a synthetic TCGA-shaped cohort in demo-cohort/);
+    expect(existsSync(join(p.dir, 'demo-cohort', 'labels.csv'))).toBe(true);
+    expect(existsSync(join(p.dir, 'data'))).toBe(false);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { ok: boolean; stages: { name: string; status: string }[] };
+    expect(summary.stages.map((s) => [s.name, s.status])).toEqual([['index', 'ran'], ['labels', 'ran']]);
+  });
+});
+
 describe('the glioflow bin', () => {
   it.skipIf(process.platform === 'win32')('runs as a program, as npx and npm link run it (shebang and executable bit)', () => {
     const r = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
