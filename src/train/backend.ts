@@ -235,7 +235,21 @@ export async function selectBackend(
   return err({
     kind: 'backend-unavailable',
     message: `backend '${requested}' is not available: ${reasons.map((r) => `${r.backend}: ${r.message}`).join('; ')}`,
-    hint: requested === 'auto' ? undefined : "use --backend auto to fall back to the next available backend",
+    hint: requested === 'auto' ? undefined : BACKEND_AUTO_HINT,
     reasons,
   });
+}
+
+/** There is no --backend flag: the backend is the train (and evaluate) stage's `backend` param. */
+export const BACKEND_AUTO_HINT =
+  "set the train stage's `backend` param to auto in pipeline.yaml (or with --set, where a var feeds it) to fall back to the next available backend";
+
+/**
+ * Silences tfjs's "Hi, looks like you are running TensorFlow.js in Node.js … install our node backend" banner.
+ * The cpu backend prints it through tfjs's own warn() on its first tensor, and warn() stays quiet in tfjs's PROD
+ * mode (tf.enableProdMode(): it only silences tfjs's console warnings and logs; results are unchanged).
+ * Call it with the loaded tfjs before the first tensor is made.
+ */
+export function silenceTfjsBanner(tf: { env(): { set(flag: string, value: boolean): void } }): void {
+  tf.env().set('PROD', true);
 }

@@ -128,6 +128,9 @@ describe('selectBackend with injected failures', () => {
     if (!r.ok) {
       expect(r.error.kind).toBe('backend-unavailable');
       expect(r.error.reasons[0]?.kind).toBe('package-missing');
+      // there is no --backend flag: the hint names the stage param
+      expect(r.error.hint).toMatch(/`backend` param to auto in pipeline\.yaml/);
+      expect(r.error.hint).not.toMatch(/--backend/);
     }
   });
 
