@@ -10,12 +10,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { gelu } from './gelu.js';
 import { layerNorm } from './layer-norm.js';
+import { lstmRecurrence } from './lstm-recurrence.js';
 
 type Shape = (number | null)[];
 type Kwargs = Record<string, unknown>;
 
-/** Training randomness is a function of (layer seed, step), so a resumed run draws the same masks. */
-export const stepRandomness = { step: 0 };
+/**
+ * Training randomness is a function of (layer seed, step, row of the batch): a resumed run draws the same masks, and
+ * a batch cut into pieces (micro-batches) draws for each row the mask it has in the whole batch. `row` is the first
+ * row of the piece being computed.
+ */
+export const stepRandomness = { step: 0, row: 0 };
 
 function mix(seed: number, step: number): number {
   // A small integer hash; tfjs seeds are numbers fed to seedrandom.
@@ -33,11 +38,15 @@ function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(inputs) ? inputs[0]! : inputs;
 }
 
-/** Inverted dropout whose mask changes every step yet is reproducible. */
+/** Inverted dropout whose mask changes every step yet is reproducible; one draw per row of the batch (stepRandomness). */
 export function seededDropout(x: tf.Tensor, rate: number, seed: number, salt = 0): tf.Tensor {
   if (rate <= 0) return x;
   return tf.tidy(() => {
-    const keep = tf.randomUniform(x.shape, 0, 1, 'float32', mix(seed + salt * 7919, stepRandomness.step)).greaterEqual(rate);
+    const base = mix(seed + salt * 7919, stepRandomness.step);
+    const rowShape = [1, ...x.shape.slice(1)];
+    const rows = x.shape[0] ?? 1;
+    const draws = Array.from({ length: rows }, (_, r) => tf.randomUniform(rowShape, 0, 1, 'float32', mix(base, stepRandomness.row + r + 1)));
+    const keep = (rows === 1 ? draws[0]! : tf.concat(draws, 0)).greaterEqual(rate);
     return x.mul(keep.cast('float32')).div(1 - rate);
   });
 }
@@ -305,31 +314,18 @@ export class BiLSTM extends tf.layers.Layer {
     const s = inputShape as Shape;
     return [s[0] ?? null, s[1] ?? null, 2 * this.units];
   }
-  private direction(x: tf.Tensor3D, offset: number, reverse: boolean): tf.Tensor[] {
+  private direction(x: tf.Tensor3D, offset: number, reverse: boolean): tf.Tensor3D {
     const [n, t, d] = x.shape;
     const h = this.units;
     const [wih, whh, bih, bhh] = this.w.slice(offset, offset + 4).map((v) => v.read()) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.Tensor];
-    const proj = tf.matMul(x.reshape([n * t, d]), wih).add(bih.add(bhh)).reshape([n, t, 4 * h]);
-    const steps = tf.unstack(proj, 1);
-    let hPrev: tf.Tensor2D = tf.zeros([n, h]);
-    let cPrev: tf.Tensor2D = tf.zeros([n, h]);
-    const out: tf.Tensor[] = new Array<tf.Tensor>(t);
-    for (let k = 0; k < t; k++) {
-      const idx = reverse ? t - 1 - k : k;
-      const g = steps[idx]!.add(tf.matMul(hPrev, whh));
-      const [gi, gf, gg, go] = tf.split(g, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      cPrev = tf.sigmoid(gf).mul(cPrev).add(tf.sigmoid(gi).mul(tf.tanh(gg)));
-      hPrev = tf.sigmoid(go).mul(tf.tanh(cPrev));
-      out[idx] = hPrev;
-    }
-    return out;
+    const proj = tf.matMul(x.reshape([n * t, d]), wih).add(bih.add(bhh)).reshape([n, t, 4 * h]) as tf.Tensor3D;
+    // the recurrence with its own backward: autodiff kept a weight-sized gradient per time step (lstm-recurrence.ts)
+    return lstmRecurrence(proj, whh, reverse);
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = single(inputs) as tf.Tensor3D;
-      const f = tf.stack(this.direction(x, 0, false), 1);
-      const b = tf.stack(this.direction(x, 4, true), 1);
-      return tf.concat([f, b], 2);
+      return tf.concat([this.direction(x, 0, false), this.direction(x, 4, true)], 2);
     });
   }
   override getConfig(): tf.serialization.ConfigDict {
@@ -374,7 +370,8 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
       const parts = qkv.reshape([n, t, 3 * this.heads, hd]).transpose([0, 2, 1, 3]);
       const [q, k, v] = tf.split(parts, 3, 1).map((p) => p.reshape([n * this.heads, t, hd])) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
       let att = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(hd)), -1);
-      if (isTraining(kwargs)) att = seededDropout(att, this.dropout, this.seed, 1);
+      // dropout on an [n, heads·T, T] view: its masks are drawn per image (stepRandomness)
+      if (isTraining(kwargs)) att = seededDropout(att.reshape([n, this.heads * t, t]), this.dropout, this.seed, 1).reshape([n * this.heads, t, t]);
       const ctx = tf.matMul(att as tf.Tensor3D, v).reshape([n, this.heads, t, hd]).transpose([0, 2, 1, 3]).reshape([n * t, d]);
       return tf.matMul(ctx, this.outW.read() as tf.Tensor2D).add(this.outB.read()).reshape([n, t, d]);
     });
