@@ -1,6 +1,7 @@
 // `glioflow gc --keep N`: keeps the last N runs of each stage (by last use), everything
 // pipeline.lock references, and the upstream runs whose outputs those runs read; deletes other
-// key records, their manifests, item results and objects, and what killed runs left behind.
+// key records, their manifests, item results and objects, and what killed runs left behind
+// (temporary files, scratch folders, and checkpoints no run can resume: state-dirs.ts).
 // The caller holds the run lock, so no run writes meanwhile.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ export interface RemovedRun {
 
 export interface GcReport {
   keptRuns: number;
+  /** checkpoint folders of interrupted runs (cache/state/<stage>/<key>) removed, or that would be */
+  removedStates: { stage: string; key: string; bytes: number }[];
   removedRuns: number;
   removedObjects: number;
   removedItems: number;
@@ -53,7 +56,14 @@ function abandonedTemp(file: string): boolean | 'not-temp' {
   return !processAlive(Number(m[1]));
 }
 
-export function collectGarbage(project: Project, options: { keep: number; dryRun: boolean }): GcReport {
+export interface GcOptions {
+  keep: number;
+  dryRun: boolean;
+  /** `<safe stage name>/<key>` of the state folders to keep (state-dirs.ts: those a run could resume from now) */
+  resumable: ReadonlySet<string>;
+}
+
+export function collectGarbage(project: Project, options: GcOptions): GcReport {
   const { layout } = project;
   // Read the lock now, not when the project was opened: a run may have finished in between.
   const lock = readLock(layout.pipelineLock);
@@ -154,11 +164,35 @@ export function collectGarbage(project: Project, options: { keep: number; dryRun
       removedObjects++;
     }
   }
+  // Checkpoints of interrupted runs that no run can resume (state-dirs.ts), and anything else under state/.
+  const removedStates: GcReport['removedStates'] = [];
+  if (existsSync(layout.state)) {
+    for (const stage of readdirSync(layout.state, { withFileTypes: true })) {
+      const stageDir = join(layout.state, stage.name);
+      const entries = stage.isDirectory() ? readdirSync(stageDir, { withFileTypes: true }) : [];
+      for (const entry of entries) {
+        if (entry.isDirectory() && options.resumable.has(`${stage.name}/${entry.name}`)) continue;
+        const dir = join(stageDir, entry.name);
+        let bytes = 0;
+        for (const file of entry.isDirectory() ? walkFiles(dir) : [dir]) bytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+        freedBytes += bytes;
+        removedStates.push({ stage: stage.name, key: entry.name, bytes });
+        if (!options.dryRun) rmSync(dir, { recursive: true, force: true });
+      }
+      if (!stage.isDirectory()) {
+        const bytes = statSync(stageDir, { throwIfNoEntry: false })?.size ?? 0;
+        freedBytes += bytes;
+        removedStates.push({ stage: stage.name, key: '', bytes });
+      }
+      if (!options.dryRun && (!stage.isDirectory() || readdirSync(stageDir).length === 0)) rmSync(stageDir, { recursive: true, force: true });
+    }
+  }
   // Scratch folders of runs that were killed: with the run lock held, no run is using any.
   for (const file of walkFiles(layout.tmp)) remove(file);
   if (!options.dryRun && existsSync(layout.tmp)) for (const entry of readdirSync(layout.tmp)) rmSync(join(layout.tmp, entry), { recursive: true, force: true });
   return {
     keptRuns: kept.size,
+    removedStates,
     removedRuns: removed.length,
     removedObjects,
     removedItems,
