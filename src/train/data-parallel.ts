@@ -130,10 +130,10 @@ export class GradientHelpers {
    * piece's share of the step's rows when its batch statistics are shared with the other threads' pieces (then every
    * thread must be computing one piece of the same step at once).
    */
-  run(piece: number, x: Float32Array, y: Float32Array, rows: number, posWeight: readonly number[] | undefined, randomStep: number, batchStatsWeight?: number): Promise<{ loss: number; probs: Float32Array }> {
+  run(piece: number, x: Float32Array, y: Float32Array, rows: number, posWeight: readonly number[] | undefined, randomStep: number, firstRow: number, batchStatsWeight?: number): Promise<{ loss: number; probs: Float32Array }> {
     const worker = this.workers[this.threadOf(piece) - 1];
     if (!worker) throw new Error(`piece ${piece} belongs to the main thread`);
-    return worker.run({ type: 'piece', weightsVersion: this.version, x, y, rows, posWeight: posWeight ? [...posWeight] : null, randomStep, slot: this.slot(piece), batchStatsWeight: batchStatsWeight ?? null });
+    return worker.run({ type: 'piece', weightsVersion: this.version, x, y, rows, posWeight: posWeight ? [...posWeight] : null, randomStep, firstRow, slot: this.slot(piece), batchStatsWeight: batchStatsWeight ?? null });
   }
 
   /**

@@ -33,6 +33,8 @@ export interface PieceTask {
   rows: number;
   posWeight: number[] | null;
   randomStep: number;
+  /** the piece's first row in its batch (dropout masks are drawn per row) */
+  firstRow: number;
   /** where to write this piece's gradients (same layout as the weights) */
   slot: SharedArrayBuffer;
   /** the piece's share of the step's rows, when its batch statistics are shared with the other threads' pieces */
@@ -68,7 +70,7 @@ if (!loaded.ok) {
       }
       const x = tf.tensor4d(task.x, [task.rows, init.size, init.size, 1]);
       const y = tf.tensor2d(task.y, [task.rows, task.y.length / task.rows]);
-      const piece = (): PieceResult => pieceGradient(model, vars, x, y, task.posWeight ?? undefined, task.randomStep);
+      const piece = (): PieceResult => pieceGradient(model, vars, x, y, task.posWeight ?? undefined, task.randomStep, task.firstRow);
       const r = task.batchStatsWeight === null ? piece() : withSyncedBatchStats(batchStats, task.batchStatsWeight, piece);
       const slot = new Float32Array(task.slot);
       let offset = 0;

@@ -49,35 +49,6 @@ export const MIN_SIZE: Record<ModelName, number> = { AlexNet2D: 63, SENet: 32, C
 
 type Init = ReturnType<typeof tf.initializers.zeros>;
 
-/**
- * Rows per micro-batch that keep the gradient tape inside the wasm heap (4 GB; tfjs keeps every intermediate of the
- * step alive until the gradients are done). Measured: ViT at 64×64 (17 tokens) peaked at 2.1 GB for 8 rows and failed
- * at 32; the tape grows with rows × tokens. undefined = no split needed at batch 32.
- */
-/**
- * Whether a model's steps are split in two by default, so that two threads can share them. SENet's pieces share their
- * batch norm statistics (sync-batch-norm.ts), so the split keeps whole-batch normalisation. Not AlexNet2D: its fully
- * connected layers read all 54 M weights for every piece whatever its rows, so two threads were slower (measured at
- * 64×64, batch 32: 6.5 images/s against 8.7–10.5 with one; again with the Adam kernel, 10.5 against 15.8, 2026-12-01).
- */
-export const SPLIT_IN_TWO: Record<ModelName, boolean> = { AlexNet2D: false, SENet: true, ConvNeXtV2_2D: true, VisionLSTM: true, ViT: true };
-
-export function defaultMicroBatch(name: ModelName, size: number): number | undefined {
-  if (name !== 'ViT') return undefined;
-  const tokens = Math.floor(size / 16) ** 2 + 1;
-  return Math.max(1, Math.floor((8 * 17) / tokens));
-}
-
-/**
- * Rows per gradient piece when not given: what the wasm heap needs (defaultMicroBatch), else half the batch where
- * SPLIT_IN_TWO (two pieces, so that two threads can share a step), else 0 (whole batches).
- */
-export function autoMicroBatch(name: ModelName, size: number, batch: number): number {
-  const heap = defaultMicroBatch(name, size);
-  if (heap !== undefined) return heap;
-  return SPLIT_IN_TWO[name] && batch >= 2 ? Math.ceil(batch / 2) : 0;
-}
-
 /** Seeds for every initializer of one build, in layer order. */
 class Seeds {
   private next: number;

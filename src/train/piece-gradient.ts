@@ -13,7 +13,7 @@ export interface PieceResult {
   grads: tf.Tensor[];
 }
 
-/** `randomStep` seeds the dropout masks of this piece (step × 64 + piece index). */
+/** `randomStep` and `firstRow` (the piece's first row in its batch) seed the dropout masks of this piece's rows. */
 export function pieceGradient(
   model: tf.LayersModel,
   vars: tf.Variable[],
@@ -21,8 +21,10 @@ export function pieceGradient(
   y: tf.Tensor,
   posWeight: readonly number[] | undefined,
   randomStep: number,
+  firstRow = 0,
 ): PieceResult {
   stepRandomness.step = randomStep;
+  stepRandomness.row = firstRow;
   let probsT: tf.Tensor | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const logits = model.apply(x, { training: true }) as tf.Tensor;

@@ -56,9 +56,11 @@ async function syncedMainPiece(helpers: GradientHelpers, weight: number, remote:
 }
 
 /**
- * Forward in training mode, BCE on logits, gradients, Adam update. `step` seeds the dropout masks. `microBatch`
- * (rows) splits the batch; omit it, or pass ≥ n, for one piece. Models with batch norm ignore it: their pieces are one per
- * thread of `helpers`, sharing their statistics (syncedPiece). `helpers` computes some of the pieces on other threads.
+ * Forward in training mode, BCE on logits, gradients, Adam update. `step` seeds the dropout masks (drawn per row, so
+ * pieces draw what the whole batch would). `microBatch` (rows) splits the batch; omit it, or pass ≥ n, for one piece.
+ * Models with batch norm ignore it unless `batchNorm` is 'piece' (each piece normalised by its own rows, where a whole
+ * batch does not fit the heap: step-plan.ts): else their pieces are one per thread of `helpers`, sharing their
+ * statistics (syncedPiece). `helpers` computes some of the pieces on other threads.
  */
 export async function trainStep(
   model: tf.LayersModel,
@@ -69,15 +71,16 @@ export async function trainStep(
   step: number,
   microBatch?: number,
   helpers?: GradientHelpers,
+  batchNorm: 'batch' | 'piece' = 'batch',
 ): Promise<StepResult> {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const n = x.shape[0];
   const labels = y.shape[1];
   // With batch norm the pieces are the threads' (one each, computed at once, statistics shared): or the whole batch.
-  const synced = usesBatchStatistics(model);
+  const synced = usesBatchStatistics(model) && batchNorm === 'batch';
   const piece = synced ? syncedPiece(n, helpers) : microBatch === undefined || microBatch >= n ? n : Math.max(1, Math.floor(microBatch));
   if (piece === n) {
-    const r = pieceGradient(model, vars, x, y, posWeight, step * 64);
+    const r = pieceGradient(model, vars, x, y, posWeight, step, 0);
     try {
       opt.apply(r.grads);
     } finally {
@@ -111,7 +114,7 @@ export async function trainStep(
       if (k === undefined) return;
       const start = k * piece;
       const rows = rowsOf(k);
-      const p = h.run(k, xs.slice(start * perRow, (start + rows) * perRow), ys.slice(start * labels, (start + rows) * labels), rows, posWeight, step * 64 + k, synced ? rows / n : undefined);
+      const p = h.run(k, xs.slice(start * perRow, (start + rows) * perRow), ys.slice(start * labels, (start + rows) * labels), rows, posWeight, step, start, synced ? rows / n : undefined);
       p.catch(() => undefined); // awaited in order below; this only keeps a failure from being "unhandled" meanwhile
       remote.set(k, p);
     };
@@ -147,7 +150,7 @@ export async function trainStep(
     }
     const xi = slice(x, start, rows);
     const yi = slice(y, start, rows);
-    const compute = (): PieceResult => pieceGradient(model, vars, xi, yi, posWeight, step * 64 + k);
+    const compute = (): PieceResult => pieceGradient(model, vars, xi, yi, posWeight, step, start);
     const r = synced ? await syncedMainPiece(helpers!, rows / n, remote, compute) : compute();
     add(k, (i) => readValues(r.grads[i]!)); // read at once by add(), which allocates nothing on the backend
     loss += r.loss * (rows / n);

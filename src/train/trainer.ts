@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { err, ok, toGlioflowError, type GlioflowError, type Result } from '../engine/result.js';
 import { bceWithLogits, positiveWeights } from './loss.js';
 import { accuracyAt, aurocOf } from './metrics.js';
-import { autoMicroBatch, buildModel, countParameters, LABELS, type Label, type ModelName } from './models.js';
+import { buildModel, countParameters, LABELS, type Label, type ModelName } from './models.js';
+import { planStep, processBytes, type StepPlan } from './step-plan.js';
 import { GradientHelpers } from './data-parallel.js';
 import { TorchAdam, type OptimizerKind } from './optimizer.js';
 import { trainStep } from './step.js';
@@ -48,9 +49,10 @@ export interface TrainParams {
   /** ConvNeXtV2_2D only. */
   grn?: boolean;
   /**
-   * Rows per gradient piece (pieces are summed into one update); 0 = never split. 'auto': what the wasm heap needs
-   * (defaultMicroBatch), else half the batch for models without batch norm (two pieces, so that two threads can share
-   * a step), else 0. The pieces decide the result (dropout is seeded per piece); the thread count does not.
+   * Rows per gradient piece (pieces are summed into one update); 0 = never split; 'auto' (default): planStep's choice
+   * from the estimate of the step's memory (step-plan.ts). The pieces change the float order of the sum (and, for
+   * batch norm, may change its statistics: StepPlan.batchNorm); the thread count changes nothing for models without
+   * batch norm.
    */
   microBatch?: number | 'auto';
   /** Threads computing the pieces of a step (data parallel, wasm backend only); 1 = this thread alone. Not part of the result. */
@@ -61,12 +63,23 @@ export type ResolvedTrainParams = Required<Omit<TrainParams, 'posWeight' | 'micr
   posWeight: 'auto' | 'none' | number[];
   /** 0 = the whole batch in one piece. */
   microBatch: number;
+  /** for models with batch norm: whole-batch statistics, or each piece's own (StepPlan.batchNorm) */
+  batchNorm: 'batch' | 'piece' | null;
 };
+
+/** The step plan of a training run: planStep's (see step-plan.ts), or the given micro-batch (0 = whole batches). */
+export function trainPlan(p: TrainParams): StepPlan {
+  const batch = p.batchSize ?? TRAIN_DEFAULTS.batchSize;
+  const threads = Math.max(1, Math.floor(p.threads ?? TRAIN_DEFAULTS.threads));
+  const forced = typeof p.microBatch === 'number' ? (p.microBatch > 0 ? p.microBatch : batch) : 0;
+  return planStep(p.model, p.size, batch, forced, threads);
+}
 
 export const TRAIN_DEFAULTS = { lr: 1e-4, weightDecay: 1e-5, batchSize: 32, epochs: 10, seed: 0, optimizer: 'adam', posWeight: 'auto', grn: false, threads: 1 } as const;
 
 
 export function resolveTrainParams(p: TrainParams): ResolvedTrainParams {
+  const plan = trainPlan(p);
   return {
     model: p.model,
     size: p.size,
@@ -78,7 +91,8 @@ export function resolveTrainParams(p: TrainParams): ResolvedTrainParams {
     optimizer: p.optimizer ?? TRAIN_DEFAULTS.optimizer,
     posWeight: typeof p.posWeight === 'object' ? [...p.posWeight] : (p.posWeight ?? TRAIN_DEFAULTS.posWeight),
     grn: p.grn ?? TRAIN_DEFAULTS.grn,
-    microBatch: p.microBatch === undefined || p.microBatch === 'auto' ? autoMicroBatch(p.model, p.size, p.batchSize ?? TRAIN_DEFAULTS.batchSize) : p.microBatch,
+    microBatch: plan.microBatch,
+    batchNorm: plan.batchNorm,
     threads: Math.max(1, Math.floor(p.threads ?? TRAIN_DEFAULTS.threads)),
   };
 }
@@ -277,12 +291,13 @@ export async function train(
     // Data parallel only where it can help: several pieces per step, and wasm (one thread per process; the native
     // backends use every core already).
     const pieces = p.microBatch > 0 ? Math.ceil(p.batchSize / p.microBatch) : 1;
-    const weightBytes = vars.reduce((a, v) => a + v.size, 0) * 4;
-    // A worker holds a model copy, its own wasm heap (the gradient tape: several times the weights) and two gradient
-    // slots; use at most half the machine's memory for them (total, not free: free memory is mostly page cache on
-    // macOS and Linux alike, and would keep busy machines at one thread for no reason).
-    const byMemory = 1 + Math.floor((totalmem() * 0.5) / (weightBytes * 6 + 512 * 2 ** 20));
-    let threads = Math.min(p.threads, pieces, byMemory);
+    const plan = trainPlan(params);
+    // A worker holds a model copy, its own wasm heap and two gradient slots (processBytes); use at most half the
+    // machine's memory (total, not free: free memory is mostly page cache on macOS and Linux alike, and would keep busy
+    // machines at one thread for no reason).
+    let byMemory = Math.min(p.threads, pieces);
+    while (byMemory > 1 && processBytes(p.model, plan, byMemory) > totalmem() * 0.5) byMemory--;
+    const threads = byMemory;
     let threadsNote: string | undefined = threads < Math.min(p.threads, pieces) ? `${threads} thread(s), not ${Math.min(p.threads, pieces)}: memory` : undefined;
     if (threads > 1 && tf.getBackend() === 'wasm') {
       try {
@@ -292,6 +307,17 @@ export async function train(
         // Only speed is lost: the pieces give the same result on one thread.
         threadsNote = `gradient workers failed to start (${e instanceof Error ? e.message : String(e)}): one thread`;
       }
+    }
+    // Batch norm over pieces computed at once on several threads: the threads decide the statistics' float order, so
+    // they are part of the stage's key (batch_norm_threads). Fewer threads than planned would be another result under
+    // the same key: refuse instead of training it silently.
+    const ran = helpers?.threads ?? 1;
+    if (p.batchNorm === 'batch' && pieces > 1 && ran !== pieces && tf.getBackend() === 'wasm') {
+      return err({
+        kind: 'training-failed',
+        message: `${p.model}'s batch norm shares its statistics over ${pieces} threads (its key says so), but ${ran} ran: ${threadsNote ?? 'unknown reason'}`,
+        hint: 'set GLIOFLOW_TRAIN_THREADS=1 to train it on one thread (another cache key)',
+      });
     }
     let state: CheckpointState | null = null;
     if (existsSync(statePath)) {
@@ -311,13 +337,13 @@ export async function train(
 
     for (let epoch = (state?.epoch ?? 0) + 1; epoch <= p.epochs; epoch++) {
       const t0 = performance.now();
-      const trainPass = await runEpoch(model, source, 'train', epoch, p.batchSize, p.microBatch, posWeight, helpers, (b, loss, rows, secs) => {
+      const trainPass = await runEpoch(model, source, 'train', epoch, p.batchSize, p.microBatch, p.batchNorm ?? 'batch', posWeight, helpers, (b, loss, rows, secs) => {
         if (callbacks.signal?.aborted) throw new Aborted();
         callbacks.onBatch?.({ epoch, batch: b, batches: batchesPerEpoch, loss, imagesPerSecond: rows / Math.max(secs, 1e-9) });
       }, opt, callbacks.signal);
       if (trainPass.rows === 0) return err({ kind: 'no-training-data', message: `epoch ${epoch}: the batch source yielded no training rows` });
       batchesPerEpoch = Math.ceil(trainPass.rows / p.batchSize);
-      const valPass = await runEpoch(model, source, 'val', epoch, p.batchSize, p.microBatch, posWeight, undefined, () => {
+      const valPass = await runEpoch(model, source, 'val', epoch, p.batchSize, inferenceRows(plan), 'batch', posWeight, undefined, () => {
         if (callbacks.signal?.aborted) throw new Aborted();
       }, null, callbacks.signal);
       const val = valPass.rows > 0 ? valPass : null;
@@ -332,7 +358,7 @@ export async function train(
       } as HistoryRow;
       history.push(row);
       const selectLoss = row.val_loss ?? row.train_loss;
-      const improved = best === null || selectLoss < best.loss;
+      const improved = isImprovement(selectLoss, best);
       if (improved) best = { epoch, loss: selectLoss };
       await saveCheckpoint(checkpointDir, { version: 1, fingerprint, epoch, history, posWeight, best: best!, optimizerStep: opt.step, weightsFile: '', optimizerFile: '' }, model, opt, improved ? { model: p.model, size: p.size, grn: p.grn } : null, state);
       state = JSON.parse(await readFile(statePath, 'utf8')) as CheckpointState;
@@ -360,6 +386,21 @@ export async function train(
   }
 }
 
+/**
+ * Whether an epoch's selection loss beats the best so far. A NaN (or, read back from a checkpoint, null) loss never
+ * does, and any finite loss beats one: a diverged first epoch must not stay "best" forever.
+ */
+export function isImprovement(loss: number, best: { loss: number | null } | null): boolean {
+  if (best === null) return true;
+  if (!Number.isFinite(loss)) return false;
+  return best.loss === null || !Number.isFinite(best.loss) || loss < best.loss;
+}
+
+/** Rows per inference pass: activations are not kept for gradients, so twice a training piece's rows (at most 64). */
+export function inferenceRows(plan: StepPlan): number {
+  return Math.min(64, plan.maxRows * 2);
+}
+
 async function prevalenceWeights(source: BatchSource): Promise<number[]> {
   // Labels only; epoch 0 is never trained, so this pass cannot disturb the shuffles of real epochs.
   const parts: Float32Array[] = [];
@@ -374,6 +415,7 @@ async function runEpoch(
   epoch: number,
   batchSize: number,
   microBatch: number,
+  batchNorm: 'batch' | 'piece',
   posWeight: number[] | null,
   helpers: GradientHelpers | undefined,
   tick: (batch: number, loss: number, rows: number, seconds: number) => void,
@@ -397,17 +439,26 @@ async function runEpoch(
     let pr: Float32Array;
     if (opt !== null) {
       // Dropout masks are a function of (layer seed, step): a resumed run draws the same ones.
-      const r = await trainStep(model, opt, x, y, pw, epoch * 1_000_000 + b, microBatch > 0 ? microBatch : undefined, helpers);
+      const r = await trainStep(model, opt, x, y, pw, epoch * 1_000_000 + b, microBatch > 0 ? microBatch : undefined, helpers, batchNorm);
       loss = r.loss;
       pr = r.probs;
     } else {
-      const [l, pT] = tf.tidy(() => {
-        const logits = model.apply(x, { training: false }) as tf.Tensor;
-        return [bceWithLogits(logits, y, pw), tf.sigmoid(logits)];
-      });
-      loss = (await l.data())[0]!;
-      pr = (await pT.data()) as Float32Array;
-      tf.dispose([l, pT]);
+      // inference in pieces of `microBatch` rows (inferenceRows), the loss a row-weighted mean of theirs
+      const step = microBatch > 0 ? microBatch : batch.n;
+      pr = new Float32Array(batch.n * LABELS.length);
+      loss = 0;
+      for (let start = 0; start < batch.n; start += step) {
+        const rowsHere = Math.min(step, batch.n - start);
+        const [l, pT] = tf.tidy(() => {
+          const xi = rowsHere === batch.n ? x : x.slice([start, 0, 0, 0], [rowsHere, -1, -1, -1]);
+          const yi = rowsHere === batch.n ? y : y.slice([start, 0], [rowsHere, -1]);
+          const logits = model.apply(xi, { training: false }) as tf.Tensor;
+          return [bceWithLogits(logits, yi, pw), tf.sigmoid(logits)];
+        });
+        loss += (await l.data())[0]! * (rowsHere / batch.n);
+        pr.set((await pT.data()) as Float32Array, start * LABELS.length);
+        tf.dispose([l, pT]);
+      }
     }
     tf.dispose([x, y]);
     trainMs += performance.now() - t;
@@ -503,15 +554,21 @@ export async function predict(weightsPath: string, batches: AsyncIterable<Batch>
   if (!loaded.ok) return loaded;
   const { model, meta } = loaded.value;
   const out: Float32Array[] = [];
+  const rowsPerPass = inferenceRows(planStep(meta.model, meta.size, 64));
   try {
     for await (const b of batches) {
       if (b.size !== meta.size) {
         return err({ kind: 'size-mismatch', message: `the model was trained at ${meta.size}×${meta.size}, the batch is ${b.size}×${b.size}`, location: { file: weightsPath } });
       }
-      const probs = tf.tidy(() => tf.sigmoid(model.apply(tf.tensor4d(b.x, [b.n, b.size, b.size, 1]), { training: false }) as tf.Tensor));
-      const d = (await probs.data()) as Float32Array;
-      probs.dispose();
-      for (let r = 0; r < b.n; r++) out.push(d.slice(r * LABELS.length, (r + 1) * LABELS.length));
+      // in pieces that fit the heap (inferenceRows)
+      for (let start = 0; start < b.n; start += rowsPerPass) {
+        const rows = Math.min(rowsPerPass, b.n - start);
+        const pixels = b.size * b.size;
+        const probs = tf.tidy(() => tf.sigmoid(model.apply(tf.tensor4d(b.x.subarray(start * pixels, (start + rows) * pixels), [rows, b.size, b.size, 1]), { training: false }) as tf.Tensor));
+        const d = (await probs.data()) as Float32Array;
+        probs.dispose();
+        for (let r = 0; r < rows; r++) out.push(d.slice(r * LABELS.length, (r + 1) * LABELS.length));
+      }
     }
     return ok(out);
   } catch (e) {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GradientHelpers } from '../../src/train/data-parallel.js';
-import { autoMicroBatch, buildModel, type ModelName } from '../../src/train/models.js';
+import { buildModel, type ModelName } from '../../src/train/models.js';
 import { TorchAdam } from '../../src/train/optimizer.js';
 import { trainStep } from '../../src/train/step.js';
 import { train, type BatchSource } from '../../src/train/trainer.js';
@@ -163,15 +163,6 @@ describe('data-parallel training steps', () => {
       model.dispose();
     }
   }, 60_000);
-
-  it('splits batches by default only where it pays: not AlexNet2D (57 M weights); SENet in two synchronised pieces', () => {
-    expect(autoMicroBatch('SENet', 64, 32)).toBe(16);
-    expect(autoMicroBatch('AlexNet2D', 64, 32)).toBe(0);
-    expect(autoMicroBatch('ConvNeXtV2_2D', 64, 32)).toBe(16);
-    expect(autoMicroBatch('VisionLSTM', 64, 31)).toBe(16);
-    expect(autoMicroBatch('ViT', 64, 32)).toBe(8); // what the wasm heap needs
-    expect(autoMicroBatch('ConvNeXtV2_2D', 64, 1)).toBe(0);
-  });
 
   it('train(): threads 2 runs two threads and ends with the same history as threads 1', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => batch(1, i));
