@@ -33,13 +33,25 @@ function checkPartition(patients: SplitPatient[], res: SplitResult, k: number | 
   const ids = patients.map((p) => p.id).sort();
   expect(res.assignments.map((a) => a.patient)).toEqual(ids); // every patient exactly once, sorted
   if (k === null) return;
+  // every fold has test, validation and training patients, and over the k folds each patient is tested
+  // once and validated once, in different folds
+  const testedIn = new Map<string, number[]>();
+  const validatedIn = new Map<string, number[]>();
   for (let f = 0; f < k; f++) {
-    const roles = new Map<string, string>();
+    const counts = { train: 0, val: 0, test: 0 };
     for (const a of res.assignments) {
-      expect(a.fold).not.toBeNull();
-      roles.set(a.patient, splitInFold(a.fold!, f, k));
+      expect(Number.isInteger(a.fold) && a.fold! >= 0 && a.fold! < k, `${a.patient}: fold ${a.fold}`).toBe(true);
+      const role = splitInFold(a.fold!, f, k);
+      counts[role]++;
+      if (role === 'test') testedIn.set(a.patient, [...(testedIn.get(a.patient) ?? []), f]);
+      if (role === 'val') validatedIn.set(a.patient, [...(validatedIn.get(a.patient) ?? []), f]);
     }
-    expect(roles.size).toBe(ids.length); // one role per patient per fold: nobody in two splits
+    expect(Math.min(counts.train, counts.val, counts.test), `fold ${f}: ${JSON.stringify(counts)}`).toBeGreaterThan(0);
+  }
+  for (const id of ids) {
+    expect(testedIn.get(id), id).toHaveLength(1);
+    expect(validatedIn.get(id), id).toHaveLength(1);
+    expect(validatedIn.get(id)?.[0]).not.toBe(testedIn.get(id)?.[0]);
   }
   // every patient in exactly one test fold
   const tests = Array.from({ length: k }, (_, f) => res.assignments.filter((a) => splitInFold(a.fold!, f, k) === 'test').map((a) => a.patient));
