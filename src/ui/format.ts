@@ -10,7 +10,8 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   const h = Math.floor(m / 60);
-  return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${String(h % 24).padStart(2, '0')}h`;
 }
 
 /** Time left, in whole seconds rounded up (a countdown showing tenths only jitters): `3s`, `2m 05s`. */

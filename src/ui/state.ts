@@ -36,6 +36,8 @@ export interface TrainingView {
   /** the latest training loss (from `step` metrics, or the epoch's when no step had one) */
   loss?: number;
   imagesPerSecond?: number;
+  /** what the stage forecasts it still needs, in seconds (`stage_eta_s` in step metrics) */
+  stageEtaSeconds?: number;
   /** every value of the most recent `epoch` metrics event, e.g. val_loss, val_auroc_TP53 */
   lastEpoch: Record<string, number> | null;
   /** training loss at the end of each epoch, in epoch order, for the sparkline */
@@ -104,6 +106,8 @@ export const MAX_NOTICES = 5;
 export const METRIC_KEYS = {
   loss: ['loss', 'train_loss'],
   imagesPerSecond: ['images_per_s', 'images_per_second', 'imagesPerSecond'],
+  /** seconds the whole stage still needs (training and validation), as the stage forecasts it */
+  stageEta: ['stage_eta_s'],
 } as const;
 
 export function initialUiState(): UiState {
@@ -319,6 +323,8 @@ function withMetrics(stage: StageView, event: MetricsEvent): StageView {
   if (ips !== undefined) training.imagesPerSecond = ips;
   if (event.reason === 'step') {
     if (loss !== undefined) training.loss = loss;
+    const eta = pick(event.values, METRIC_KEYS.stageEta);
+    if (eta !== undefined) training.stageEtaSeconds = eta;
   } else {
     training.lastEpoch = { ...event.values };
     // The epoch's own loss when it reports one, else the last step's loss stands for the epoch.

@@ -1,14 +1,15 @@
 // Training lines shared by the TrainingPanel and the plain logger, so both read alike.
 import type { TrainingView } from './state.js';
 import { METRIC_KEYS } from './state.js';
-import { formatMetric } from './format.js';
+import { formatEta, formatMetric } from './format.js';
 
 /** `epoch 3/10 · batch 12/40 · loss 0.4321 · 85.2 img/s` */
 export function trainingHeadline(t: TrainingView): string {
   const parts = [`epoch ${t.epoch}/${t.epochs}`];
   if (t.batch !== undefined) parts.push(t.batches !== undefined ? `batch ${t.batch}/${t.batches}` : `batch ${t.batch}`);
   if (t.loss !== undefined) parts.push(`loss ${formatMetric(t.loss)}`);
-  if (t.imagesPerSecond !== undefined) parts.push(`${t.imagesPerSecond.toFixed(1)} img/s`);
+  if (t.imagesPerSecond !== undefined) parts.push(`${t.imagesPerSecond.toFixed(t.imagesPerSecond < 10 ? 2 : 1)} img/s`);
+  if (t.stageEtaSeconds !== undefined) parts.push(`stage ETA ${formatEta(t.stageEtaSeconds)}`);
   return parts.join(' · ');
 }
 

@@ -9,6 +9,8 @@ describe('formatters', () => {
     expect(formatDuration(12.4)).toBe('12s');
     expect(formatDuration(187)).toBe('3m 07s');
     expect(formatDuration(3725)).toBe('1h 02m');
+    expect(formatDuration(47 * 3600 + 60)).toBe('47h 01m');
+    expect(formatDuration(12.5 * 86_400)).toBe('12d 12h');
     expect(formatDuration(-1)).toBe('–');
     expect(formatDuration(Number.NaN)).toBe('–');
   });

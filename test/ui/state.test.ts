@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/events.js';
+import { trainingHeadline } from '../../src/ui/training-text.js';
 import {
   MAX_NOTICES,
   RATE_WINDOW_MS,
@@ -252,6 +253,13 @@ describe('reduce: training metrics', () => {
     expect([t.epoch, t.epochs, t.batch, t.batches, t.loss, t.imagesPerSecond]).toEqual([1, 3, 4, 10, 0.9, 120.5]);
     expect(t.lastEpoch).toBeNull();
     expect(t.lossPerEpoch).toEqual([]);
+  });
+
+  it("shows the stage's own forecast (stage_eta_s: training and validation left) in the headline, in days when it is", () => {
+    const s = run([[T0, started('train@ViT')], [T0 + 1, step(1, 4, { loss: 0.9, images_per_s: 0.37, stage_eta_s: 12.5 * 86_400 })]]);
+    const t = stage(s, 'train@ViT').training!;
+    expect(t.stageEtaSeconds).toBe(12.5 * 86_400);
+    expect(trainingHeadline(t)).toBe('epoch 1/3 · batch 4/10 · loss 0.9 · 0.37 img/s · stage ETA 12d 12h');
   });
 
   it('keeps the last epoch\'s values and the loss of each epoch', () => {

@@ -3,7 +3,8 @@
 // specificity, F1, each with a 95% patient-bootstrap CI, at slice and patient level.
 import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import { toCsv } from '../tables.js';
-import { openTensorize, splitBatches } from './batches.js';
+import type { TensorizeOutput } from '../data/tensorize-stage.js';
+import { runInChild } from './tfjs-process.js';
 import type { TrainingSummary } from './train-stage.js';
 import type { ModelResult } from '../../report/index.js';
 
@@ -19,28 +20,22 @@ export default defineStage({
     split: { type: 'string', default: 'test', enum: ['test', 'val'], description: 'which patients to evaluate on' },
   },
   async run(ctx) {
-    const { predict } = await import('../../train/trainer.js');
-    const { selectBackend } = await import('../../train/backend.js');
     const { evaluate } = await import('../../metrics/index.js');
     const trained = ctx.upstreamOf('train');
     const summary = await trained.readJson<TrainingSummary>('training.json');
-    const selected = await selectBackend(summary.backend as 'auto');
-    if (!selected.ok) throw new GlioflowFailure({ ...selected.error, stage: ctx.stage });
     const tensorize = ctx.upstreamOf('tensorize');
-    const { reader } = await openTensorize(tensorize);
+    const meta = await tensorize.readJson<TensorizeOutput>('tensorize.json');
     const fold = typeof summary.params['fold'] === 'number' && summary.params['fold'] >= 0 ? summary.params['fold'] : null;
     const split = ctx.params.split as 'test' | 'val';
-    const rows: { patient: string; series: string; sequence: string; plane: string; slice: number; labels: number[] }[] = [];
-    async function* batches() {
-      for await (const b of splitBatches(reader, split, { batchSize: 64, seed: 0, epoch: 0, fold })) {
-        b.meta.forEach((m, i) => rows.push({ ...m, labels: Array.from(b.y.subarray(i * 4, i * 4 + 4)) }));
-        yield { x: b.x, y: b.y, n: b.n, size: b.size };
-      }
-    }
-    const predicted = await predict(trained.path('weights.gft'), batches());
-    if (!predicted.ok) throw new GlioflowFailure({ ...predicted.error, stage: ctx.stage });
+    // in a child process of its own, as training: a trap there fails this stage alone (tfjs-process.ts)
+    const predicted = await runInChild(
+      ctx,
+      { kind: 'evaluate', weights: trained.path('weights.gft'), shards: meta.shards.map((s) => tensorize.path(s.output)), split, fold, trainedOn: summary.backend },
+      `${summary.model} at ${meta.size}×${meta.size} (evaluating the ${split} split)`,
+    );
+    const rows = predicted.rows;
     if (rows.length === 0) throw new GlioflowFailure({ kind: 'no-data', message: `the ${split} split holds no slices`, stage: ctx.stage });
-    const evalRows = rows.map((r, i) => ({ patient: r.patient, sequence: r.sequence, plane: r.plane, labels: r.labels, probs: Array.from(predicted.value[i] as Float32Array) }));
+    const evalRows = rows.map((r, i) => ({ patient: r.patient, sequence: r.sequence, plane: r.plane, labels: r.labels, probs: Array.from(predicted.probs[i] as Float32Array) }));
     const evaluation = evaluate(evalRows, { bootstrap: Number(ctx.params.bootstrap), seed: Number(ctx.params.seed), fusion: ctx.params.fusion as 'mean' });
     if (!evaluation.ok) throw new GlioflowFailure({ ...evaluation.error, stage: ctx.stage });
     const result: ModelResult = {

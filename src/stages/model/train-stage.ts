@@ -1,17 +1,22 @@
 // `train`: one model (foreach over the five) on the training split, validated every epoch on
 // the validation patients; best epoch by validation loss. Checkpoints after every epoch in the
-// stage's state dir, so a killed run resumes from its last finished epoch.
+// stage's state dir, so a killed run resumes from its last finished epoch. The tfjs work runs in
+// a child process of its own (tfjs-process.ts, train-job.ts): a trap or an exhausted memory fails
+// this stage alone.
 import { availableParallelism } from 'node:os';
-import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineStage } from '../../engine/stage-api.js';
+import { HISTORY_COLUMNS } from '../../train/history.js';
+import { BATCH_NORM_MODELS, planStep } from '../../train/step-plan.js';
+import { probeBackend } from '../../train/backend.js';
+import { predictWasmProducts } from '../../train/wasm-products.js';
+import type { ModelName } from '../../train/models.js';
 import { toCsv } from '../tables.js';
-import { openTensorize, splitBatches } from './batches.js';
+import type { TensorizeOutput } from '../data/tensorize-stage.js';
+import { runInChild } from './tfjs-process.js';
 
 const MODELS = ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const;
-/**
- * Models with batch norm, whose steps on wasm are split over (at most) two threads that share the statistics
- * (src/train/sync-batch-norm.ts): the thread count changes their float rounding, never their mathematics.
- */
-const BATCH_NORM_MODELS: ReadonlySet<string> = new Set(['SENet']);
 
 export interface TrainingSummary {
   model: string;
@@ -25,6 +30,17 @@ export interface TrainingSummary {
   posWeight: number[] | null;
   resumedAfterEpoch: number | null;
   size: number;
+}
+
+/**
+ * On the JS-side backends, what Node decides about the arithmetic: which kernel computes wasm's products (our FMA
+ * product or XNNPACK: they round differently) and Node's major version (its V8 runs the cpu backend's and our JS
+ * arithmetic). The training job refuses to run if what it finds is not this.
+ */
+function jsEnvironment(backend: string | null): Record<string, string> {
+  if (backend !== 'wasm' && backend !== 'cpu') return {};
+  const node = process.versions.node.split('.')[0] ?? '';
+  return backend === 'wasm' ? { wasm_products: predictWasmProducts(), node } : { node };
 }
 
 /** Threads for a training step: one per core, or GLIOFLOW_TRAIN_THREADS. */
@@ -51,107 +67,75 @@ export default defineStage({
     grn: { type: 'boolean', default: false, description: 'ConvNeXtV2_2D only: add the published V2 Global Response Normalization' },
     fold: { type: 'integer', default: -1, min: -1, description: 'with k-fold shards: the test fold (-1 = the holdout split)' },
     max_batches: { type: 'integer', default: 0, min: 0, description: 'at most this many training batches per epoch, from a fresh shuffle each epoch (0 = all; the demo uses it to fit five models in minutes)' },
+    micro_batch: { type: 'integer', default: 0, min: 0, description: "rows per gradient piece of a step (pieces are summed into one update); 0 = planned from the step's estimated memory (src/train/step-plan.ts)" },
   },
   // The backend decides the weights, so it is part of the key; probing is cheap (no tfjs import).
   async environment(params) {
-    const { probeBackend } = await import('../../train/backend.js');
     const probe = probeBackend(params.backend as 'auto');
-    // For the other models the thread count never changes a result (data-parallel pieces are summed in order).
-    const statsThreads = BATCH_NORM_MODELS.has(String(params.model)) && probe.name === 'wasm' ? Math.min(trainThreads(), 2) : undefined;
-    return { backend: probe.name ?? 'none', ...(statsThreads === undefined ? {} : { batch_norm_threads: String(statsThreads) }) };
+    // For models without batch norm the thread count never changes a result (data-parallel pieces are summed in order).
+    const statsThreads = BATCH_NORM_MODELS.has(String(params.model) as ModelName) && probe.name === 'wasm' ? Math.min(trainThreads(), 2) : undefined;
+    return { backend: probe.name ?? 'none', ...(statsThreads === undefined ? {} : { batch_norm_threads: String(statsThreads) }), ...jsEnvironment(probe.name) };
   },
   async run(ctx) {
-    const { selectBackend } = await import('../../train/backend.js');
-    const { train, HISTORY_COLUMNS } = await import('../../train/trainer.js');
-    const { isModelName, MIN_SIZE } = await import('../../train/models.js');
-    const model = String(ctx.params.model);
-    if (!isModelName(model)) throw new GlioflowFailure({ kind: 'param-value', message: `unknown model ${model}`, stage: ctx.stage });
-    const selected = await selectBackend(ctx.params.backend as 'auto');
-    if (!selected.ok) throw new GlioflowFailure({ ...selected.error, stage: ctx.stage });
-    for (const r of selected.value.reasons) ctx.log('info', `backend ${r.backend} skipped: ${r.message}`);
-    if (selected.value.warning) ctx.log('warn', selected.value.warning);
-    ctx.log('info', `training ${model} on the ${selected.value.name} backend`);
-
-    const { meta, reader } = await openTensorize(ctx.upstreamOf('tensorize'));
-    if (meta.size < MIN_SIZE[model]) throw new GlioflowFailure({ kind: 'param-value', message: `${model} needs images of at least ${MIN_SIZE[model]}×${MIN_SIZE[model]}; tensorize made ${meta.size}×${meta.size}`, stage: ctx.stage, hint: 'raise `size` of the tensorize stage' });
+    const model = String(ctx.params.model) as ModelName;
+    const tensorize = ctx.upstreamOf('tensorize');
+    const meta = await tensorize.readJson<TensorizeOutput>('tensorize.json');
     const fold = Number(ctx.params.fold) >= 0 ? Number(ctx.params.fold) : null;
-    const batchSize = Number(ctx.params.batch);
-    const seed = Number(ctx.params.seed);
-    const epochs = Number(ctx.params.epochs);
-    const maxBatches = Number(ctx.params.max_batches);
-    const capped = (split: 'train' | 'val'): boolean => split === 'train' && maxBatches > 0;
-    const source = {
-      epochBatches: async function* (split: 'train' | 'val', epoch: number) {
-        let n = 0;
-        for await (const b of splitBatches(reader, split, { batchSize, seed, epoch, fold })) {
-          if (capped(split) && n++ >= maxBatches) return;
-          yield b;
-        }
-      },
-      count: (split: 'train' | 'val') => {
-        const rows = reader.countRows({ split, ...(fold !== null ? { fold } : {}) });
-        return capped(split) ? Math.min(rows, maxBatches * batchSize) : rows;
-      },
-    };
-    const trainRows = source.count('train');
-    if (trainRows === 0) throw new GlioflowFailure({ kind: 'no-data', message: 'the training split holds no slices', stage: ctx.stage });
-    const batches = Math.ceil(trainRows / batchSize);
-    ctx.record('seed', seed);
-    ctx.record('backend', selected.value.name);
-    if (selected.value.name === 'wasm') ctx.record('wasm_products', (await import('../../train/wasm-kernels.js')).wasmProductKernel());
-    const outcome = await train(
+    const batch = Number(ctx.params.batch);
+    const microBatch = Number(ctx.params.micro_batch);
+    const threads = trainThreads();
+    // for the message if the process dies: what ran, and what the estimate said
+    const plan = planStep(model, meta.size, batch, microBatch, threads);
+    const what = `${model} at ${meta.size}×${meta.size}, batch ${batch}, micro-batch ${plan.microBatch || batch} (estimated ${(plan.heapBytes / 2 ** 30).toFixed(1)} GB of heap per thread)`;
+    const r = await runInChild(
+      ctx,
       {
+        kind: 'train',
+        stage: ctx.stage,
         model,
+        shards: meta.shards.map((s) => tensorize.path(s.output)),
         size: meta.size,
+        epochs: Number(ctx.params.epochs),
+        batch,
         lr: Number(ctx.params.lr),
         weightDecay: Number(ctx.params.weight_decay),
-        batchSize,
-        epochs,
-        seed,
         optimizer: ctx.params.optimizer as 'adam',
         posWeight: ctx.params.pos_weight as 'none',
+        seed: Number(ctx.params.seed),
         grn: ctx.params.grn === true,
-        // Gradient pieces of a step on several threads (wasm only). Not a param: the result does not depend on it.
-        threads: trainThreads(),
+        fold,
+        maxBatches: Number(ctx.params.max_batches),
+        microBatch,
+        backend: ctx.params.backend as 'auto',
+        threads,
+        stateDir: ctx.stateDir,
+        // what the key was made for (environment() above): the job refuses to train anything else under it
+        keyed: { backend: probeBackend(ctx.params.backend as 'auto').name ?? 'none', ...jsEnvironment(probeBackend(ctx.params.backend as 'auto').name) },
       },
-      source,
-      ctx.stateDir,
-      {
-        signal: ctx.signal,
-        onBatch: (b) => {
-          ctx.progress({ unit: 'batches', done: (b.epoch - 1) * batches + b.batch, total: epochs * batches, phase: `epoch ${b.epoch}/${epochs}` });
-          ctx.metrics('step', { epoch: b.epoch, epochs, batch: b.batch, batches: b.batches ?? batches }, { loss: b.loss, images_per_s: b.imagesPerSecond });
-        },
-        onEpoch: (row) => {
-          const values: Record<string, number> = {};
-          for (const [k, v] of Object.entries(row)) if (typeof v === 'number') values[k] = v;
-          ctx.metrics('epoch', { epoch: row.epoch, epochs }, values);
-        },
-      },
+      what,
     );
-    if (!outcome.ok) throw new GlioflowFailure({ ...outcome.error, stage: ctx.stage });
-    const o = outcome.value;
-    if (o.resumedAfterEpoch !== null) ctx.log('info', `resumed after epoch ${o.resumedAfterEpoch} from the checkpoint of an interrupted run`);
-    ctx.record('micro_batch', o.microBatch);
-    ctx.record('threads', o.threads);
-    if (o.threadsNote) ctx.log('warn', o.threadsNote);
     const summary: TrainingSummary = {
       model,
       params: ctx.params,
-      parameterCount: o.parameters,
-      backend: selected.value.name,
-      backendReasons: selected.value.reasons.map((r) => ({ backend: r.backend, kind: r.kind, message: r.message })),
-      epochs: o.history.length,
-      bestEpoch: o.bestEpoch,
+      parameterCount: r.parameters,
+      backend: r.backend,
+      backendReasons: r.backendReasons,
+      epochs: r.history.length,
+      bestEpoch: r.bestEpoch,
       bestBy: 'val_loss',
-      posWeight: o.posWeight,
-      resumedAfterEpoch: o.resumedAfterEpoch,
+      posWeight: r.posWeight,
+      resumedAfterEpoch: r.resumedAfterEpoch,
       size: meta.size,
     };
-    const history = toCsv(HISTORY_COLUMNS as string[], o.history.map((row) => HISTORY_COLUMNS.map((c) => row[c] ?? null)));
+    const history = toCsv([...HISTORY_COLUMNS], r.history.map((row) => HISTORY_COLUMNS.map((c) => row[c] ?? null)));
     await ctx.writeOutput('history.csv', history, { materialize: `experiments/${model}/history.csv` });
-    await ctx.writeOutputFile('weights.gft', o.bestWeightsPath);
+    // A copy: the checkpoint keeps its best.gft until the engine removes the state dir after this stage is recorded,
+    // so an interruption in between resumes to the same outputs instead of missing the file.
+    const weights = join(ctx.scratchDir, 'weights.gft');
+    await copyFile(r.bestWeightsPath, weights);
+    await ctx.writeOutputFile('weights.gft', weights);
     await ctx.writeOutput('training.json', JSON.stringify(summary, null, 2));
-    ctx.log('info', `${model}: ${o.history.length} epochs, best ${o.bestEpoch} (val loss ${o.history[o.bestEpoch - 1]?.val_loss?.toFixed(4) ?? '—'})`);
+    const best = r.history[r.bestEpoch - 1]?.val_loss;
+    ctx.log('info', `${model}: ${r.history.length} epochs, best ${r.bestEpoch} (val loss ${typeof best === 'number' ? best.toFixed(4) : '—'})`);
   },
 });
