@@ -253,3 +253,18 @@ export const BACKEND_AUTO_HINT =
 export function silenceTfjsBanner(tf: { env(): { set(flag: string, value: boolean): void } }): void {
   tf.env().set('PROD', true);
 }
+
+/**
+ * A stage's cache key names the backend the cheap probe predicted (probeBackend); the real load may still fail (a
+ * GPU that TensorFlow does not see) and fall back to another backend. Training that one under the key would store
+ * another backend's weights as this key's: this says so, or null when the selected backend is the keyed one.
+ */
+export function keyedBackendMismatch(keyed: string, selected: SelectedBackend): GlioflowError | null {
+  if (selected.name === keyed) return null;
+  const why = selected.reasons.find((r) => r.backend === keyed)?.message ?? 'it did not load';
+  return {
+    kind: 'backend-mismatch',
+    message: `the stage's cache key names the ${keyed} backend (its files are present), but ${keyed} failed to load here (${why}); ${selected.name} would have trained instead`,
+    hint: `set the train stage's backend to '${selected.name}' (pipeline.yaml, or --set) to train on it under its own key, or fix ${keyed}`,
+  };
+}

@@ -311,13 +311,9 @@ export async function train(
     // Batch norm over pieces computed at once on several threads: the threads decide the statistics' float order, so
     // they are part of the stage's key (batch_norm_threads). Fewer threads than planned would be another result under
     // the same key: refuse instead of training it silently.
-    const ran = helpers?.threads ?? 1;
-    if (p.batchNorm === 'batch' && pieces > 1 && ran !== pieces && tf.getBackend() === 'wasm') {
-      return err({
-        kind: 'training-failed',
-        message: `${p.model}'s batch norm shares its statistics over ${pieces} threads (its key says so), but ${ran} ran: ${threadsNote ?? 'unknown reason'}`,
-        hint: 'set GLIOFLOW_TRAIN_THREADS=1 to train it on one thread (another cache key)',
-      });
+    if (tf.getBackend() === 'wasm') {
+      const refused = batchNormThreadsRefusal(p.model, p.batchNorm, pieces, helpers?.threads ?? 1, threadsNote);
+      if (refused !== null) return err(refused);
     }
     let state: CheckpointState | null = null;
     if (existsSync(statePath)) {
@@ -384,6 +380,20 @@ export async function train(
     opt.dispose();
     model.dispose();
   }
+}
+
+/**
+ * A model whose batch norm shares its statistics over the pieces of a step computed at once, one per thread: the
+ * thread count is in its key (batch_norm_threads), so fewer threads than pieces (workers that did not start, memory)
+ * must not train it with other statistics under that key. The error says why, and how to train on one thread.
+ */
+export function batchNormThreadsRefusal(model: string, batchNorm: 'batch' | 'piece' | null, pieces: number, ran: number, why: string | undefined): GlioflowError | null {
+  if (batchNorm !== 'batch' || pieces < 2 || ran === pieces) return null;
+  return {
+    kind: 'batch-norm-threads',
+    message: `${model}'s batch norm shares its statistics over ${pieces} threads (its cache key says so), but ${ran} ran: ${why ?? 'unknown reason'}`,
+    hint: 'set GLIOFLOW_TRAIN_THREADS=1 to train it on one thread (under another key)',
+  };
 }
 
 /**

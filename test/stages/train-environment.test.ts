@@ -15,9 +15,9 @@ describe('train stage environment (cache key)', () => {
 
   it('SENet on wasm: the backend and the batch norm threads (at most 2, one per piece)', async () => {
     process.env['GLIOFLOW_TRAIN_THREADS'] = '1';
-    expect(await environment({ model: 'SENet', backend: 'wasm' })).toEqual({ backend: 'wasm', batch_norm_threads: '1' });
+    expect(await environment({ model: 'SENet', backend: 'wasm' })).toMatchObject({ backend: 'wasm', batch_norm_threads: '1' });
     process.env['GLIOFLOW_TRAIN_THREADS'] = '8';
-    expect(await environment({ model: 'SENet', backend: 'wasm' })).toEqual({ backend: 'wasm', batch_norm_threads: '2' });
+    expect(await environment({ model: 'SENet', backend: 'wasm' })).toMatchObject({ backend: 'wasm', batch_norm_threads: '2' });
   });
 
   it('models without batch norm: the backend only, whatever the threads', async () => {
@@ -25,6 +25,16 @@ describe('train stage environment (cache key)', () => {
     const one = await environment({ model: 'ConvNeXtV2_2D', backend: 'wasm' });
     process.env['GLIOFLOW_TRAIN_THREADS'] = '2';
     expect(await environment({ model: 'ConvNeXtV2_2D', backend: 'wasm' })).toEqual(one);
-    expect(one).toEqual({ backend: 'wasm' });
+    expect(one).not.toHaveProperty('batch_norm_threads');
+  });
+
+  it("on wasm: which kernel computes the products (they round differently) and Node's major version, as this process has them", async () => {
+    const env = await environment({ model: 'ConvNeXtV2_2D', backend: 'wasm' });
+    // Node 20 gets relaxed SIMD behind a V8 flag we set, Node 22 has it: the FMA product either way
+    expect(env).toEqual({ backend: 'wasm', wasm_products: 'relaxed-simd-fma', node: process.versions.node.split('.')[0] });
+    const { registerWasmKernels, wasmProductKernel } = await import('../../src/train/wasm-kernels.js');
+    registerWasmKernels(); // as the wasm backend's loader does
+    expect(wasmProductKernel()).toBe(env['wasm_products']); // what really computes them, in this process
+    expect(await environment({ model: 'ConvNeXtV2_2D', backend: 'cpu' })).toEqual({ backend: 'cpu', node: process.versions.node.split('.')[0] });
   });
 });

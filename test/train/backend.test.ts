@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CPU_WARNING,
+  keyedBackendMismatch,
   probeBackend,
   selectBackend,
   type BackendLoader,
@@ -100,6 +101,22 @@ describe('selectBackend with injected failures', () => {
     expect(r.ok && r.value.name).toBe('tensorflow');
     expect(called).toEqual(['tensorflow-gpu', 'tensorflow']);
     expect(r.ok && r.value.reasons).toEqual([{ backend: 'tensorflow-gpu', kind: 'no-gpu-device', message: 'TensorFlow saw no GPU' }]);
+  });
+
+  it("a key made from the probe (tensorflow-gpu) never gets the fallback's weights: the mismatch is an error naming both", async () => {
+    const env = envOf(gpuInstalled);
+    const keyed = probeBackend('auto', env).name;
+    expect(keyed).toBe('tensorflow-gpu'); // files, libraries and device are there
+    const { loaders } = recordingLoaders({ 'tensorflow-gpu': { ok: false, kind: 'no-gpu-device', message: 'TensorFlow saw no GPU' } });
+    const r = await selectBackend('auto', { env, loaders });
+    expect(r.ok && r.value.name).toBe('tensorflow');
+    const mismatch = r.ok ? keyedBackendMismatch(keyed!, r.value) : null;
+    expect(mismatch).toMatchObject({ kind: 'backend-mismatch' });
+    expect(mismatch?.message).toContain('TensorFlow saw no GPU');
+    expect(mismatch?.hint).toContain("backend to 'tensorflow'");
+    // when the load succeeds there is nothing to say
+    const fine = await selectBackend('auto', { env, loaders: recordingLoaders({}).loaders });
+    expect(fine.ok && keyedBackendMismatch(keyed!, fine.value)).toBeNull();
   });
 
   it('tfjs-node binding fails to load → wasm', async () => {

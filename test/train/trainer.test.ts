@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels } from '../../src/train/wasm-kernels.js';
-import { HISTORY_COLUMNS, predict, train, type Batch, type BatchSource, type HistoryRow, type TrainParams } from '../../src/train/trainer.js';
+import { batchNormThreadsRefusal, HISTORY_COLUMNS, isImprovement, predict, train, type Batch, type BatchSource, type HistoryRow, type TrainParams } from '../../src/train/trainer.js';
 
 const SIZE = 16;
 const TRAIN_ROWS = 24;
@@ -151,6 +151,46 @@ describe('train', () => {
     expect(again.ok && again.value.history.length).toBe(3);
     expect(again.ok && again.value.resumedAfterEpoch).toBe(2);
     if (again.ok) expect(again.value.history[2]!.train_loss).toBeCloseTo(reference[2]!.train_loss, 5);
+  });
+
+  it('a NaN validation loss in epoch 1 does not stay the best epoch (NaN < x is false for every x)', async () => {
+    const clean = makeSource();
+    const source: BatchSource = {
+      count: clean.count,
+      async *epochBatches(split, epoch) {
+        for await (const b of clean.epochBatches(split, epoch)) {
+          // epoch 1's validation images hold a NaN: its validation loss is NaN
+          if (split === 'val' && epoch === 1) b.x[0] = Number.NaN;
+          yield b;
+        }
+      },
+    };
+    const r = await train(params, source, join(root, 'nan'));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.history[0]!.val_loss).toBeNaN();
+    expect(r.value.bestEpoch).toBeGreaterThan(1);
+    expect(Number.isFinite(r.value.history[r.value.bestEpoch - 1]!.val_loss)).toBe(true);
+  });
+
+  it('isImprovement: NaN and null (a NaN read back from a checkpoint) never win; any finite loss beats them', () => {
+    expect(isImprovement(Number.NaN, null)).toBe(true); // the first epoch is the best so far, whatever it is
+    expect(isImprovement(0.7, { loss: Number.NaN })).toBe(true);
+    expect(isImprovement(0.7, { loss: null })).toBe(true);
+    expect(isImprovement(Number.NaN, { loss: 0.7 })).toBe(false);
+    expect(isImprovement(0.6, { loss: 0.7 })).toBe(true);
+    expect(isImprovement(0.7, { loss: 0.7 })).toBe(false);
+  });
+
+  it('a model whose batch norm is shared over threads never trains on fewer than its key says', () => {
+    expect(batchNormThreadsRefusal('SENet', 'batch', 2, 2, undefined)).toBeNull();
+    const refused = batchNormThreadsRefusal('SENet', 'batch', 2, 1, 'gradient workers failed to start (boom): one thread');
+    expect(refused).toMatchObject({ kind: 'batch-norm-threads' });
+    expect(refused?.message).toContain('boom');
+    expect(refused?.hint).toContain('GLIOFLOW_TRAIN_THREADS=1');
+    // pieces normalised on their own, or no batch norm: the threads change nothing
+    expect(batchNormThreadsRefusal('SENet', 'piece', 8, 1, 'memory')).toBeNull();
+    expect(batchNormThreadsRefusal('ViT', null, 16, 1, 'memory')).toBeNull();
   });
 
   it('refuses a checkpoint made with other parameters', async () => {
