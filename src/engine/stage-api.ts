@@ -78,6 +78,8 @@ export interface MapItemsOptions {
   unit: string;
   /** no progress events: the stage reports its own (e.g. when it maps items in several calls) */
   quiet?: boolean;
+  /** forEachItem: how many items the iterable will give, when the stage knows (for progress) */
+  total?: number;
 }
 
 export interface StageContext<P extends Params = Params> {
@@ -103,6 +105,17 @@ export interface StageContext<P extends Params = Params> {
   upstreamAll(uses: string): UpstreamOutputs[];
   /** computes items, reusing cached results by item key; never throws for a failing item */
   mapItems<I, O>(items: readonly Item<I>[], work: ItemWork<I, O>, options: MapItemsOptions): Promise<ItemOutcome<O>[]>;
+  /**
+   * mapItems for many items, in memory that does not grow with their number: takes the items from an iterable a
+   * window at a time and hands each outcome to `each`, in the items' order, keeping none. Never throws for a failing
+   * item (`each` sees it); returns how many items there were and how many failed.
+   */
+  forEachItem<I, O>(
+    items: Iterable<Item<I>> | AsyncIterable<Item<I>>,
+    work: ItemWork<I, O>,
+    options: MapItemsOptions,
+    each: (outcome: ItemOutcome<O>) => void | Promise<void>,
+  ): Promise<{ total: number; failed: number }>;
   /** stores an output in the cache; `materialize` also copies it to a path under the root for people */
   writeOutput(name: string, data: Uint8Array | string, options?: { materialize?: string }): Promise<OutputRef>;
   /** moves a file the stage wrote (e.g. in `scratchDir`) into the cache as an output */

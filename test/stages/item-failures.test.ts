@@ -12,20 +12,31 @@ import { indexFile } from '../../src/stages/ingest/index-items.js';
 import ratiosStage from '../../src/stages/ingest/ratios-stage.js';
 import type { IndexOutput } from '../../src/stages/ingest/types.js';
 import { succeededItems } from '../../src/stages/item-failures.js';
+import { ArrowTableWriter } from '../../src/stages/arrow-tables.js';
+import { SLICE_COLUMNS } from '../../src/stages/ingest/tables.js';
 
 const readError = { kind: 'item-threw', message: "EMFILE: too many open files, open 'raw/P1/b.dcm'" };
 
-/** Just what the index and ratios stages use; mapItems answers with the given outcomes. */
-function fakeContext(stage: string, outcomes: ItemOutcome<unknown>[], upstream?: IndexOutput): { ctx: StageContext; written: string[] } {
+/** Just what the index and ratios stages use; forEachItem answers with the given outcomes. */
+function fakeContext(stage: string, outcomes: ItemOutcome<unknown>[], upstream?: { index: IndexOutput; dir: string }): { ctx: StageContext; written: string[] } {
   const written: string[] = [];
   const ctx = {
     stage,
     root: '/project',
     deps: ['/project/raw'],
+    scratchDir: mkdtempSync(join(tmpdir(), 'glioflow-item-failures-')),
     depFiles: async () => outcomes.map((o) => ({ dep: 'raw', path: `/project/raw/${o.id}`, relative: o.id, hash: `h-${o.id}`, size: 1 })),
-    upstreamOf: (): UpstreamOutputs => ({ stage: 'index', uses: 'index', readJson: async <T>() => upstream as T } as unknown as UpstreamOutputs),
-    mapItems: async () => outcomes,
+    upstreamOf: (): UpstreamOutputs => ({ stage: 'index', uses: 'index', readJson: async <T>() => upstream?.index as T, path: (o: string) => join(upstream?.dir ?? '', o) } as unknown as UpstreamOutputs),
+    forEachItem: async (items: Iterable<unknown> | AsyncIterable<unknown>, _work: unknown, _options: unknown, each: (o: ItemOutcome<unknown>) => void) => {
+      for await (const _item of items) void _item; // the stage's items are read, as the engine would
+      for (const o of outcomes) each(o);
+      return { total: outcomes.length, failed: outcomes.filter((o) => !o.ok).length };
+    },
     writeOutput: async (name: string) => {
+      written.push(name);
+      return { hash: 'x', size: 0 };
+    },
+    writeOutputFile: async (name: string) => {
       written.push(name);
       return { hash: 'x', size: 0 };
     },
@@ -77,11 +88,15 @@ describe('item failures', () => {
   });
 
   it('the ratios stage fails, writing no output, when a series could not be read', async () => {
-    const index: IndexOutput = { root: 'raw', files: [], series: [{ id: 'S1', slices: [] }, { id: 'S2', slices: [] }] as unknown as IndexOutput['series'], rejected: [], patients: [] };
+    const index: IndexOutput = { root: 'raw', patients: [], counts: { files: 2, series: 2, slices: 2, rejected: 0 }, tables: { files: 'files.arrow', series: 'series.arrow', slices: 'slices.arrow', rejected: 'rejected.arrow' } };
+    const dir = mkdtempSync(join(tmpdir(), 'glioflow-index-tables-'));
+    const slices = new ArrowTableWriter(join(dir, 'slices.arrow'), SLICE_COLUMNS);
+    for (const [series, file] of [['S1', 'P1/a.dcm'], ['S2', 'P1/b.dcm']] as const) slices.append({ series, file, frame: 0, position: 0, index: 0, hash: 'h' });
+    slices.close();
     const { ctx, written } = fakeContext('ratios', [
       { id: 'S1', ok: true, value: [], cached: true },
       { id: 'S2', ok: false, error: readError },
-    ], index);
+    ], { index, dir });
     await expect(ratiosStage.run(ctx)).rejects.toThrow(/1 of 2 series failed: S2: EMFILE/);
     expect(written).toEqual([]);
   });

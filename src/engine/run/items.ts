@@ -33,10 +33,53 @@ export async function mapItems<I, O>(
   const paramsJson = canonicalJson(work.params as JsonValue);
   const store = new ItemFamilyStore(runner.layout, itemFamily(code, paramsJson));
   try {
-    return await mapWithStore(runner, items, work, options, code, paramsJson, store);
+    return await mapWithStore(runner, items, work, options, code, paramsJson, store, { base: 0, total: items.length, cachedBefore: 0 });
   } finally {
     store.close(); // writes the results not yet in a pack, also when the stage fails or is interrupted
   }
+}
+
+/**
+ * Items a window at a time. Why: a million files as one array of items and one array of outcomes (headers) cost a
+ * few kB each for the whole stage; a window keeps memory flat in the item count, and the chunks of one window still
+ * keep every thread busy (only the window's last chunks leave a thread idle).
+ */
+export const ITEM_WINDOW = 4_096;
+
+export async function forEachItem<I, O>(
+  runner: ItemRunner,
+  items: Iterable<Item<I>> | AsyncIterable<Item<I>>,
+  work: ItemWork<I, O>,
+  options: MapItemsOptions,
+  each: (outcome: ItemOutcome<O>) => void | Promise<void>,
+): Promise<{ total: number; failed: number }> {
+  const code = work.kind === 'worker' ? `${runner.moduleCode(work.module)}:${work.fn}` : `${runner.stageCode}:${work.name}`;
+  const paramsJson = canonicalJson(work.params as JsonValue);
+  const store = new ItemFamilyStore(runner.layout, itemFamily(code, paramsJson));
+  let seen = 0;
+  let failed = 0;
+  const total = options.total ?? 0;
+  let window: Item<I>[] = [];
+  const cachedBefore = runner.counts.cached;
+  const drain = async (): Promise<void> => {
+    const outcomes = await mapWithStore(runner, window, work, options, code, paramsJson, store, { base: seen, total: Math.max(total, seen + window.length), cachedBefore: runner.counts.cached - cachedBefore });
+    seen += window.length;
+    window = [];
+    for (const o of outcomes) {
+      if (!o.ok) failed++;
+      await each(o);
+    }
+  };
+  try {
+    for await (const item of items) {
+      window.push(item);
+      if (window.length >= ITEM_WINDOW) await drain();
+    }
+    if (window.length > 0 || seen === 0) await drain();
+  } finally {
+    store.close(); // writes the results not yet in a pack, also when the stage fails or is interrupted
+  }
+  return { total: seen, failed };
 }
 
 async function mapWithStore<I, O>(
@@ -47,6 +90,8 @@ async function mapWithStore<I, O>(
   code: string,
   paramsJson: string,
   cache: ItemFamilyStore,
+  /** progress of this call within a larger one (forEachItem's windows): items before it, and the whole count */
+  span: { base: number; total: number; cachedBefore: number },
 ): Promise<ItemOutcome<O>[]> {
   const outcomes: ItemOutcome<O>[] = new Array(items.length);
   let done = 0;
@@ -67,7 +112,7 @@ async function mapWithStore<I, O>(
   runner.counts.total += items.length;
   runner.counts.cached += cached;
   const progress = (): void => {
-    if (!options.quiet) runner.progress({ unit: options.unit, done, total: items.length, cached });
+    if (!options.quiet) runner.progress({ unit: options.unit, done: span.base + done, total: span.total, cached: span.cachedBefore + cached });
   };
   progress();
 

@@ -8,7 +8,7 @@ import type { DepSnapshot } from '../file-tree.js';
 import { GlioflowFailure } from '../result.js';
 import type { DepFile, JsonValue, OutputRef, StageContext, UpstreamOutputs } from '../stage-api.js';
 import type { Project } from '../project.js';
-import { mapItems, type ItemRunner } from './items.js';
+import { forEachItem, mapItems, type ItemRunner } from './items.js';
 import { materialize } from './materialized.js';
 
 export interface ContextParts {
@@ -96,6 +96,7 @@ export function createStageContext(parts: ContextParts): StageContext {
     },
     upstreamAll: pick,
     mapItems: (items, work, options) => mapItems(parts.runner, items, work, options),
+    forEachItem: (items, work, options, each) => forEachItem(parts.runner, items, work, options, each),
     async writeOutput(name, data, options) {
       const { hash, size } = await project.store.put(data);
       if (options?.materialize) await materialize(project, hash, options.materialize);

@@ -7,7 +7,9 @@ import { defineStage, GlioflowFailure, type Item } from '../../engine/stage-api.
 import { hashParts } from '../../engine/hash.js';
 import { siblingModule } from '../module-url.js';
 import { writeCsv } from '../tables.js';
-import type { ClusterOutput } from '../ingest/types.js';
+import { groupsOf, readTableRows } from '../arrow-tables.js';
+import { SELECTED_COLUMNS } from '../ingest/tables.js';
+import type { ClusterOutput, SelectedSeries } from '../ingest/types.js';
 import type { LabelsOutput } from './labels-stage.js';
 import type { TensorInput, TensorResult } from './tensor-items.js';
 
@@ -20,8 +22,6 @@ export interface TensorizeOutput {
   folds: number | null;
   warnings: string[];
 }
-
-type SelectedSeries = ClusterOutput['selected'][number];
 
 /**
  * One series as a tensorize item. Its input holds only what its hash covers (the series, each kept slice's file,
@@ -50,12 +50,19 @@ export default defineStage({
   async run(ctx) {
     const { assignSplits } = await import('../../splits/index.js');
     const { writeShards } = await import('../../tensors/index.js');
-    const cluster = await ctx.upstreamOf('cluster').readJson<ClusterOutput>('cluster.json');
+    const clusterUp = ctx.upstreamOf('cluster');
+    const cluster = await clusterUp.readJson<ClusterOutput>('cluster.json');
+    // the kept slices of the selected series (a fraction of the cohort's slices), series by series
+    const selected: SelectedSeries[] = [];
+    for await (const g of groupsOf(readTableRows(clusterUp.path(cluster.tables.selected), SELECTED_COLUMNS, 'the cluster selected table'), 'series')) {
+      const first = g.rows[0] as (typeof g.rows)[number];
+      selected.push({ series: g.key, patient: first.patient, sequence: first.sequence, plane: first.plane, rows: first.rows, columns: first.columns, kept: g.rows.map((r) => ({ file: r.file, frame: r.frame, hash: r.hash, index: r.index })) });
+    }
     const labels = await ctx.upstreamOf('labels').readJson<LabelsOutput>('labels.json');
     const size = Number(ctx.params.size);
     const labelOf = new Map(labels.matched.map((r) => [r.patient, r.labels as number[]]));
-    const series = cluster.selected.filter((s) => labelOf.has(s.patient));
-    const withoutLabels = new Set(cluster.selected.filter((s) => !labelOf.has(s.patient)).map((s) => s.patient));
+    const series = selected.filter((s) => labelOf.has(s.patient));
+    const withoutLabels = new Set(selected.filter((s) => !labelOf.has(s.patient)).map((s) => s.patient));
     if (withoutLabels.size > 0) ctx.log('warn', `${withoutLabels.size} MRI patients have no labels and are left out: ${[...withoutLabels].slice(0, 5).join(', ')}${withoutLabels.size > 5 ? ' …' : ''}`);
     const patients = [...new Set(series.map((s) => s.patient))].sort();
     if (patients.length < 3) throw new GlioflowFailure({ kind: 'too-few-patients', message: `only ${patients.length} labelled patients with kept slices; a train/val/test split needs at least 3`, stage: ctx.stage });

@@ -1,4 +1,4 @@
-// What the ingest stages hand each other (JSON outputs in the cache).
+// What the ingest stages hand each other: small summaries as JSON, tables that grow with the cohort as Arrow (tables.ts).
 import type { DicomRejection, SeriesGroup, SliceHeader } from '../../dicom/index.js';
 
 export interface IndexedFile {
@@ -13,13 +13,14 @@ export interface RejectedFile {
   message: string;
 }
 
+/** index.json: what the index found, in brief; the tables themselves are Arrow files (tables.ts). */
 export interface IndexOutput {
   /** the raw root the paths are relative to (relative to the project root) */
   root: string;
-  files: IndexedFile[];
-  series: SeriesGroup[];
-  rejected: RejectedFile[];
   patients: string[];
+  counts: { files: number; series: number; slices: number; rejected: number };
+  /** output names of the tables */
+  tables: { files: string; series: string; slices: string; rejected: string };
 }
 
 export interface SliceRatio {
@@ -36,23 +37,21 @@ export interface SeriesRatios {
   slices: SliceRatio[];
 }
 
-export interface ClusteredSlice {
-  file: string;
-  frame: number;
-  hash: string;
-  patient: string;
-  series: string;
-  sequence: string;
-  plane: string;
-  ratio: number | null;
-  cluster_rank: number | null;
-  kept: boolean;
-}
-
+/** cluster.json: the counts; the tables (one row per slice, the kept slices, the skipped series) are Arrow files. */
 export interface ClusterOutput {
   root: string;
-  slices: ClusteredSlice[];
-  skipped: { series: string; reason: string }[];
-  /** series that go on to tensorize, with their kept slices in order */
-  selected: { series: string; patient: string; sequence: string; plane: string; rows: number; columns: number; kept: { file: string; frame: number; hash: string; index: number }[] }[];
+  counts: { slices: number; selectedSeries: number; keptSlices: number; skipped: number };
+  /** output names of the tables */
+  tables: { slices: string; selected: string; skipped: string };
+}
+
+/** A series that goes on to tensorize, with its kept slices in order (read from cluster's selected table). */
+export interface SelectedSeries {
+  series: string;
+  patient: string;
+  sequence: string;
+  plane: string;
+  rows: number;
+  columns: number;
+  kept: { file: string; frame: number; hash: string; index: number }[];
 }
