@@ -27,8 +27,10 @@ export interface StageRecord {
   upstream: Record<string, Record<string, string>>;
   outputs: Record<string, OutputRef>;
   items: { total: number; ran: number; cached: number; failed: number };
-  /** item id → item key (lets gc keep item results and explain trace one series) */
+  /** item id → item key (lets gc keep item results and explain trace one series); empty when itemKeyList holds them */
   itemKeys: Record<string, string>;
+  /** a run of many items: the object listing its "<key> <id>" lines (store/item-key-list.ts) */
+  itemKeyList?: { hash: string; count: number };
   record: Record<string, JsonValue>;
   manifest: string;
   startedAt: string;

@@ -11,6 +11,7 @@ import { findProducer, listKeyRecords, listManifests, objectsOf } from './refere
 import { processAlive } from '../process-alive.js';
 import { readAllIndexes, writeFamilyIndex } from '../store/item-index.js';
 import { compactFamily } from './compact-packs.js';
+import { itemKeysOf } from '../store/item-key-list.js';
 
 export interface RemovedRun {
   stage: string;
@@ -103,7 +104,7 @@ export function collectGarbage(project: Project, options: GcOptions): GcReport {
   const keepItems = new Set<string>();
   const keepRecord = (record: Parameters<typeof objectsOf>[0]): void => {
     for (const o of objectsOf(record)) keepObjects.add(o.hash);
-    for (const k of Object.values(record.itemKeys ?? {})) keepItems.add(k);
+    for (const [, k] of itemKeysOf(record, project.store)) keepItems.add(k);
   };
   for (const list of byStage.values()) for (const rec of list) if (kept.has(rec.record.key)) keepRecord(rec.record);
   for (const entry of Object.values(lock.stages)) keepRecord(entry);

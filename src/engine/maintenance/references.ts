@@ -62,6 +62,7 @@ export function objectsOf(record: StageRecord): { hash: string; what: string }[]
   const out: { hash: string; what: string }[] = [];
   for (const [name, ref] of Object.entries(record.outputs ?? {})) out.push({ hash: ref.hash, what: `${record.stage}: output ${name}${ref.materialized ? ` (${ref.materialized})` : ''}` });
   for (const dep of record.deps ?? []) out.push({ hash: dep.listing, what: `${record.stage}: file listing of dep ${dep.path}` });
+  if (record.itemKeyList) out.push({ hash: record.itemKeyList.hash, what: `${record.stage}: list of its ${record.itemKeyList.count} item keys` });
   return out;
 }
 

@@ -7,6 +7,7 @@ import type { Project } from '../project.js';
 import { readLock } from '../lockfile.js';
 import { readAllIndexes } from '../store/item-index.js';
 import { PackReader, packPath } from '../store/item-packs.js';
+import { itemKeysOf } from '../store/item-key-list.js';
 import { listManifests, objectsOf, unreadableKeyRecords } from './references.js';
 
 export interface VerifyProblem {
@@ -51,7 +52,7 @@ export async function verifyCache(project: Project): Promise<VerifyReport> {
   ];
   for (const record of records) {
     for (const { hash, what } of objectsOf(record)) add(usedBy, hash, what);
-    for (const [id, key] of Object.entries(record.itemKeys ?? {})) add(itemUsers, key, `${record.stage}: item ${id}`);
+    for (const [id, key] of itemKeysOf(record, project.store)) add(itemUsers, key, `${record.stage}: item ${id}`);
   }
   const problems: VerifyProblem[] = [];
   for (const [hash, users] of usedBy) {

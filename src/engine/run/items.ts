@@ -5,6 +5,7 @@ import { canonicalJson } from '../hash.js';
 import { toGlioflowError } from '../result.js';
 import type { Item, ItemOutcome, ItemWork, JsonValue, MapItemsOptions } from '../stage-api.js';
 import type { CacheLayout } from '../store/cache-layout.js';
+import type { ItemKeyLog } from '../store/item-key-list.js';
 import { ItemFamilyStore } from '../store/item-results.js';
 import { itemFamily, itemKey } from './key.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -18,7 +19,7 @@ export interface ItemRunner {
   stageCode: string;
   moduleCode(module: string): string;
   /** item id → item key, filled for the manifest */
-  itemKeys: Record<string, string>;
+  itemKeys: ItemKeyLog;
   counts: { total: number; ran: number; cached: number; failed: number };
   progress(update: { unit: string; done: number; total: number; cached: number }): void;
 }
@@ -97,10 +98,12 @@ async function mapWithStore<I, O>(
   let done = 0;
   let cached = 0;
   const todo: number[] = [];
+  const keys: string[] = new Array<string>(items.length);
 
   items.forEach((item, index) => {
     const key = itemKey(code, paramsJson, item.hash);
-    runner.itemKeys[item.id] = key;
+    keys[index] = key;
+    runner.itemKeys.set(item.id, key);
     // an altered or unreadable result is recomputed rather than trusted
     const hit = cache.get(key);
     if (hit.state === 'ok') {
@@ -118,7 +121,7 @@ async function mapWithStore<I, O>(
 
   const store = (index: number, value: O): void => {
     const item = items[index] as Item<I>;
-    cache.put(runner.itemKeys[item.id] as string, value);
+    cache.put(keys[index] as string, value);
     outcomes[index] = { id: item.id, ok: true, value, cached: false };
     runner.counts.ran++;
   };

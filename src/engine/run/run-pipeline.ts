@@ -14,6 +14,7 @@ import { randomHex } from '../random-hex.js';
 import { safeName } from '../store/cache-layout.js';
 import { manifestPath, readKeyRecord, recordIsComplete, touchKeyRecord, writeKeyRecord, writeManifest } from '../store/records.js';
 import type { ItemRunner } from './items.js';
+import { ItemKeyLog } from '../store/item-key-list.js';
 import { computeInputs, explainDifference, type StageInputs } from './stage-inputs.js';
 import { dropMaterialized, materialize, removeDir, staleMaterialized } from './materialized.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -151,7 +152,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
       signal,
       stageCode: inputs.code,
       moduleCode: (module) => project.fingerprint(module).hash,
-      itemKeys: {},
+      itemKeys: new ItemKeyLog(join(scratchDir, '.glioflow-item-keys')),
       counts: { total: 0, ran: 0, cached: 0, failed: 0 },
       progress: () => undefined,
     };
@@ -180,7 +181,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
         upstream: inputs.upstream,
         outputs,
         items: runner.counts,
-        itemKeys: runner.itemKeys,
+        ...(await runner.itemKeys.finish(project.store)),
         record: recorded,
         manifest: manifest.slice(project.root.length + 1),
         startedAt,
@@ -212,6 +213,7 @@ export async function runPipeline(project: Project, options: RunOptions): Promis
         : toGlioflowError(error, { stage: stage.name });
       emit({ type: 'stage', reason: 'failed', stage: stage.name, seconds, error: detail });
     } finally {
+      runner.itemKeys.abandon();
       await removeDir(scratchDir);
     }
   };
