@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../atomic.js';
 import type { CacheLayout } from './cache-layout.js';
+import { CompactItemIndex } from './compact-item-index.js';
 
 const INDEX_LINE = /^([0-9a-f]{16}) ([0-9a-f]{16}\.pack) (\d{1,15}) (\d{1,15}) \.$/;
 
@@ -35,15 +36,36 @@ function parseIndex(text: string): Map<string, ItemLocation> {
 }
 
 export function readFamilyIndex(layout: CacheLayout, family: string): Map<string, ItemLocation> {
+  const text = readIndexText(layout, family);
+  return text === undefined ? new Map() : parseIndex(text);
+}
+
+/** A family's index as a CompactItemIndex (what a stage's item lookups use: a million keys in ~30 MB). */
+export function readCompactFamilyIndex(layout: CacheLayout, family: string): CompactItemIndex {
+  const out = new CompactItemIndex();
+  const text = readIndexText(layout, family);
+  if (text === undefined) return out;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const m = INDEX_LINE.exec(text.slice(start, end));
+    if (m) out.set({ key: m[1] as string, pack: m[2] as string, offset: Number(m[3]), length: Number(m[4]) });
+    start = end + 1;
+  }
+  return out;
+}
+
+function readIndexText(layout: CacheLayout, family: string): string | undefined {
   let text: string;
   try {
     text = readFileSync(indexPath(layout, family), 'utf8');
   } catch (error) {
     // no index yet: nothing cached for this family
-    if (isMissingFile(error)) return new Map();
+    if (isMissingFile(error)) return undefined;
     throw new Error(`cannot read the item index ${indexPath(layout, family)}: ${(error as Error).message}`);
   }
-  return parseIndex(text);
+  return text;
 }
 
 /** Every family's index (for verify and gc): family → its key → location, and the index files that cannot be read. */

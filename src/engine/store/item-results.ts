@@ -16,7 +16,8 @@
 // item reruns, and `glioflow verify` names the altered ones. Results not yet in a pack when a run is killed are lost
 // and recomputed: a result waits at most FLUSH_MS for its pack.
 import type { CacheLayout } from './cache-layout.js';
-import { appendToFamilyIndex, readFamilyIndex, type ItemLocation } from './item-index.js';
+import { appendToFamilyIndex, readCompactFamilyIndex } from './item-index.js';
+import type { CompactItemIndex } from './compact-item-index.js';
 import { encodeItemRecord, PACK_MAX_BYTES, PACK_MAX_RECORDS, PackReader, writePack, type ItemFileState } from './item-packs.js';
 
 /**
@@ -30,7 +31,7 @@ const FLUSH_MS = 500;
  * them as packs. Call close() when done (also after a failure): it writes what is pending.
  */
 export class ItemFamilyStore {
-  private index: Map<string, ItemLocation> | undefined;
+  private index: CompactItemIndex | undefined;
   private readonly reader: PackReader;
   private pending: { key: string; record: Buffer }[] = [];
   private pendingBytes = 0;
@@ -48,7 +49,7 @@ export class ItemFamilyStore {
   }
 
   get(key: string): ItemFileState {
-    this.index ??= readFamilyIndex(this.layout, this.family);
+    this.index ??= readCompactFamilyIndex(this.layout, this.family);
     const loc = this.index.get(key);
     return loc ? this.reader.read(loc) : { state: 'missing' };
   }
@@ -87,7 +88,7 @@ export class ItemFamilyStore {
     if (this.pending.length === 0) return;
     const entries = writePack(this.layout, this.pending);
     appendToFamilyIndex(this.layout, this.family, entries);
-    for (const e of entries) this.index?.set(e.key, e);
+    for (const e of entries) this.index?.set(e);
     this.pending = [];
     this.pendingBytes = 0;
   }
