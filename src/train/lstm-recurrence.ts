@@ -14,6 +14,21 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
+ * The time steps of x [n, t, d] as t tensors [n, d], from one read of x. tf.unstack on wasm slices each step through
+ * the backend's readSync, which copies the whole input every time: 196 steps of VisionLSTM's projection at 224×224
+ * took ~0.4 s per call (~10 s of a 16-row step).
+ */
+function timeSteps(x: tf.Tensor3D): tf.Tensor2D[] {
+  const [n, t, d] = x.shape;
+  const values = x.dataSync() as Float32Array;
+  return Array.from({ length: t }, (_, k) => {
+    const step = new Float32Array(n * d);
+    for (let r = 0; r < n; r++) step.set(values.subarray((r * t + k) * d, (r * t + k + 1) * d), r * d);
+    return tf.tensor2d(step, [n, d]);
+  });
+}
+
+/**
  * `proj`: [n, t, 4H], the input projection with both biases already added (x·W_ih + b_ih + b_hh); `whh`: [H, 4H].
  * Returns the hidden states [n, t, H] in input order; `reverse` runs the recurrence from the last step to the first.
  */
@@ -23,7 +38,7 @@ export function lstmRecurrence(proj: tf.Tensor3D, whh: tf.Tensor2D, reverse: boo
     const save = args[2] as tf.GradSaveFunc;
     const [n, t] = p.shape;
     const h = w.shape[0];
-    const steps = tf.unstack(p, 1) as tf.Tensor2D[];
+    const steps = timeSteps(p);
     // Per step, in processing order: activated gates [n, 4H] (i, f, g, o), the new cell [n, H], the previous hidden
     // state [n, H]. Everything else is freed within the step.
     const gates: tf.Tensor2D[] = [];
@@ -57,7 +72,7 @@ export function lstmRecurrence(proj: tf.Tensor3D, whh: tf.Tensor2D, reverse: boo
     // cells[k − 1] is the previous cell of step k (c0 before the first); the forward runs in a scope that frees
     // everything neither saved nor returned
     save([w, c0, ...gates, ...cells, ...hPrevs]);
-    const value = tf.stack(out, 1) as tf.Tensor3D;
+    const value = tf.transpose(tf.stack(out, 0), [1, 0, 2]) as tf.Tensor3D;
     return {
       value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
@@ -66,8 +81,7 @@ export function lstmRecurrence(proj: tf.Tensor3D, whh: tf.Tensor2D, reverse: boo
         const sGates = saved.slice(2, 2 + t) as tf.Tensor2D[];
         const sCells = saved.slice(2 + t, 2 + 2 * t) as tf.Tensor2D[];
         const sPrev = saved.slice(2 + 2 * t, 2 + 3 * t) as tf.Tensor2D[];
-        const dys = tf.unstack(dy as tf.Tensor3D, 1) as tf.Tensor2D[];
-        const wT = tf.transpose(sw) as tf.Tensor2D;
+        const dys = timeSteps(dy as tf.Tensor3D);
         let dhNext: tf.Tensor2D = tf.zerosLike(c0);
         let dcNext: tf.Tensor2D = tf.zerosLike(c0);
         const dgs = new Array<tf.Tensor2D>(t);
@@ -86,20 +100,20 @@ export function lstmRecurrence(proj: tf.Tensor3D, whh: tf.Tensor2D, reverse: boo
             const dgg = dcK.mul(i).mul(one.sub(cc.square()));
             const dgo = dO.mul(o.mul(one.sub(o)));
             const g = tf.concat([dgi, dgf, dgg, dgo], 1) as tf.Tensor2D;
-            return [g, tf.matMul(g, wT) as tf.Tensor2D, dcK.mul(f) as tf.Tensor2D];
+            return [g, tf.matMul(g, sw, false, true) as tf.Tensor2D, dcK.mul(f) as tf.Tensor2D];
           });
           tf.dispose([dhNext, dcNext]);
           dhNext = dh;
           dcNext = dc;
-          dgs[k] = dg;
+          dgs[idx] = dg; // in input order, so no reverse is needed after (wasm's Reverse took ~0.13 s a call)
         }
-        tf.dispose([dhNext, dcNext, wT, ...dys]);
+        tf.dispose([dhNext, dcNext, ...dys]);
         return tf.tidy(() => {
-          const dG = tf.stack(dgs, 0); // [t, n, 4H], processing order
-          const hp = tf.stack(sPrev, 0); // [t, n, H]
+          const dG = tf.stack(dgs, 0); // [t, n, 4H], input order
+          // the previous hidden state of each input step, in input order too
+          const hp = tf.stack(reverse ? sPrev.slice().reverse() : sPrev, 0); // [t, n, H]
           const dW = tf.matMul(hp.reshape([t * n, h]), dG.reshape([t * n, 4 * h]), true, false);
-          const ordered = reverse ? tf.reverse(dG, 0) : dG;
-          const dProj = tf.transpose(ordered, [1, 0, 2]);
+          const dProj = tf.transpose(dG, [1, 0, 2]);
           tf.dispose(dgs);
           return [dProj, dW];
         });
