@@ -14,8 +14,9 @@ import type { ModelName } from './models.js';
 
 /** The worker's compiled module. From TypeScript sources (tests), the build in dist/ is used: workers cannot load .ts. */
 function workerFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const built = here.endsWith('.ts') ? here.replace(/[\\/]src[\\/]train[\\/]data-parallel\.ts$/, '/dist/train/gradient-worker.js') : here.replace(/data-parallel\.js$/, 'gradient-worker.js');
+  // named with new URL(…, import.meta.url) so that the code fingerprint of the stages that train covers the worker
+  const path = fileURLToPath(new URL('./gradient-worker.js', import.meta.url));
+  const built = import.meta.url.endsWith('.ts') ? path.replace(/[\\/]src[\\/]train[\\/]/, '/dist/train/') : path;
   return existsSync(built) ? built : undefined;
 }
 

@@ -38,3 +38,20 @@ describe('train stage environment (cache key)', () => {
     expect(await environment({ model: 'ConvNeXtV2_2D', backend: 'cpu' })).toEqual({ backend: 'cpu', node: process.versions.node.split('.')[0] });
   });
 });
+
+describe('train and evaluate code fingerprints', () => {
+  // The tfjs work runs in child processes; the stages name their child modules with new URL(…, import.meta.url), so a
+  // change anywhere in the training code reruns training, and only the evaluation code reruns evaluation. Checked on
+  // the build users run (dist/, made by the test set-up), where type-only imports are gone.
+  it('cover what their child processes run, and not each other\'s jobs', async () => {
+    const { fingerprintModule } = await import('../../src/engine/fingerprint.js');
+    await (await import('../../src/engine/hash.js')).initHashing();
+    const train = fingerprintModule(new URL('../../dist/stages/model/train-stage.js', import.meta.url).href).files.join('\n');
+    for (const f of ['train-child', 'train-job', 'trainer', 'step-plan', 'lstm-recurrence', 'gradient-worker', 'data-parallel', 'gemm']) expect(train).toMatch(new RegExp(`${f}\\.js`));
+    expect(train).toMatch(/gemm\.wat/);
+    expect(train).not.toMatch(/evaluate-job/);
+    const evaluate = fingerprintModule(new URL('../../dist/stages/model/evaluate-stage.js', import.meta.url).href).files.join('\n');
+    for (const f of ['evaluate-child', 'evaluate-job', 'trainer', 'models']) expect(evaluate).toMatch(new RegExp(`${f}\\.js`));
+    expect(evaluate).not.toMatch(/train-job/);
+  });
+});

@@ -5,6 +5,7 @@ import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import { toCsv } from '../tables.js';
 import type { TensorizeOutput } from '../data/tensorize-stage.js';
 import { runInChild } from './tfjs-process.js';
+import type { EvaluateJob, EvaluateJobResult } from './evaluate-job.js';
 import type { TrainingSummary } from './train-stage.js';
 import type { ModelResult } from '../../report/index.js';
 
@@ -28,8 +29,9 @@ export default defineStage({
     const fold = typeof summary.params['fold'] === 'number' && summary.params['fold'] >= 0 ? summary.params['fold'] : null;
     const split = ctx.params.split as 'test' | 'val';
     // in a child process of its own, as training: a trap there fails this stage alone (tfjs-process.ts)
-    const predicted = await runInChild(
+    const predicted = await runInChild<EvaluateJobResult, EvaluateJob>(
       ctx,
+      new URL('./evaluate-child.js', import.meta.url),
       { kind: 'evaluate', weights: trained.path('weights.gft'), shards: meta.shards.map((s) => tensorize.path(s.output)), split, fold, trainedOn: summary.backend },
       `${summary.model} at ${meta.size}×${meta.size} (evaluating the ${split} split)`,
     );

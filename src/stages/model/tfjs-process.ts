@@ -12,28 +12,27 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GlioflowFailure, type JsonValue, type StageContext } from '../../engine/stage-api.js';
 import type { GlioflowError } from '../../engine/result.js';
-import type { EvaluateJob, EvaluateJobResult } from './evaluate-job.js';
-import type { TrainJob, TrainJobResult } from './train-job.js';
+/** A job for a child: its kind names the child entry that runs it (train-child.ts, evaluate-child.ts). */
+export interface TfjsJob {
+  kind: string;
+}
 
-export type TfjsJob = TrainJob | EvaluateJob;
-export type TfjsJobResult<J extends TfjsJob> = J extends TrainJob ? TrainJobResult : EvaluateJobResult;
-
-/** What a job may tell its stage while it runs (a subset of the stage context, as messages). */
-export type ChildMessage =
+/** What a job may tell its stage while it runs (a subset of the stage context, as messages), and its end. */
+export type ChildMessage<R = unknown> =
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'progress'; update: Parameters<StageContext['progress']>[0] }
   | { type: 'metrics'; reason: 'step' | 'epoch'; step: Parameters<StageContext['metrics']>[1]; values: Record<string, number> }
   | { type: 'record'; name: string; value: JsonValue }
   | { type: 'memory'; rss: number; maxRss: number }
-  | { type: 'done'; result: TrainJobResult | EvaluateJobResult }
+  | { type: 'done'; result: R }
   | { type: 'failed'; error: GlioflowError };
 
 export type ParentMessage = { type: 'job'; job: TfjsJob } | { type: 'abort' };
 
-/** The child's compiled module. From TypeScript sources (tests), the build in dist/ is used: a child cannot load .ts. */
-function childFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const built = here.endsWith('.ts') ? here.replace(/[\\/]src[\\/]stages[\\/]model[\\/]tfjs-process\.ts$/, '/dist/stages/model/tfjs-child.js') : here.replace(/tfjs-process\.js$/, 'tfjs-child.js');
+/** A child entry's compiled module. From TypeScript sources (tests), the build in dist/ is used: a child cannot load .ts. */
+function childFile(entry: URL): string | undefined {
+  const path = fileURLToPath(entry);
+  const built = import.meta.url.endsWith('.ts') ? path.replace(/[\\/]src[\\/]stages[\\/]model[\\/]/, '/dist/stages/model/') : path;
   return existsSync(built) ? built : undefined;
 }
 
@@ -41,13 +40,14 @@ const GB = 2 ** 30;
 const KILL_AFTER_ABORT_MS = 30_000;
 
 /**
- * Runs `job` in a fresh child process and returns its result; the child's reports go to `ctx`. A failed job throws
+ * Runs `job` in a fresh child process started from `entry` (the stage's own child module, named with
+ * `new URL('./x-child.js', import.meta.url)` so that the stage's code fingerprint covers it) and returns its result; the child's reports go to `ctx`. A failed job throws
  * its typed error; a child that dies (signal, exit without a result) throws a `tfjs-process-died` error naming
  * `what` (model, size, batch, micro-batch …), the signal or exit code, its peak memory and the end of its stderr.
  */
-export async function runInChild<J extends TfjsJob>(ctx: StageContext, job: J, what: string): Promise<TfjsJobResult<J>> {
-  const file = childFile();
-  if (file === undefined) throw new GlioflowFailure({ kind: 'internal', message: 'tfjs-child.js is not built', stage: ctx.stage, hint: 'run `npm run build`' });
+export async function runInChild<R, J extends TfjsJob>(ctx: StageContext, entry: URL, job: J, what: string): Promise<R> {
+  const file = childFile(entry);
+  if (file === undefined) throw new GlioflowFailure({ kind: 'internal', message: `${fileURLToPath(entry)} is not built`, stage: ctx.stage, hint: 'run `npm run build`' });
   const started = performance.now();
   const child: ChildProcess = fork(file, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
@@ -56,7 +56,7 @@ export async function runInChild<J extends TfjsJob>(ctx: StageContext, job: J, w
     stderr = (stderr + d).slice(-4000);
   });
   let maxRss = 0;
-  let settled: { result: TrainJobResult | EvaluateJobResult } | { error: GlioflowError } | undefined;
+  let settled: { result: R } | { error: GlioflowError } | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
     if (child.connected) child.send({ type: 'abort' } satisfies ParentMessage);
@@ -67,7 +67,7 @@ export async function runInChild<J extends TfjsJob>(ctx: StageContext, job: J, w
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code, signal) => resolve({ code, signal }));
-      child.on('message', (m: ChildMessage) => {
+      child.on('message', (m: ChildMessage<R>) => {
         switch (m.type) {
           case 'log':
             ctx.log(m.level, m.message);
@@ -95,7 +95,7 @@ export async function runInChild<J extends TfjsJob>(ctx: StageContext, job: J, w
       child.send({ type: 'job', job } satisfies ParentMessage);
     });
     if (maxRss > 0) ctx.record('peak_rss_bytes', maxRss);
-    if (settled !== undefined && 'result' in settled) return settled.result as TfjsJobResult<J>;
+    if (settled !== undefined && 'result' in settled) return settled.result;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const memory = maxRss > 0 ? `; peak RSS ${(maxRss / GB).toFixed(1)} GB` : '';
     if (settled !== undefined) {

@@ -15,6 +15,7 @@ import type { ModelName } from '../../train/models.js';
 import { toCsv } from '../tables.js';
 import type { TensorizeOutput } from '../data/tensorize-stage.js';
 import { runInChild } from './tfjs-process.js';
+import type { TrainJob, TrainJobResult } from './train-job.js';
 
 const MODELS = ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const;
 
@@ -87,8 +88,9 @@ export default defineStage({
     // for the message if the process dies: what ran, and what the estimate said
     const plan = planStep(model, meta.size, batch, microBatch, threads);
     const what = `${model} at ${meta.size}×${meta.size}, batch ${batch}, micro-batch ${plan.microBatch || batch} (estimated ${(plan.heapBytes / 2 ** 30).toFixed(1)} GB of heap per thread)`;
-    const r = await runInChild(
+    const r = await runInChild<TrainJobResult, TrainJob>(
       ctx,
+      new URL('./train-child.js', import.meta.url),
       {
         kind: 'train',
         stage: ctx.stage,
