@@ -18,8 +18,8 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { probeBackend } from '../src/train/backend.js';
-import { measureTrainingSpeed, type SpeedResult } from '../src/train/bench-speed.js';
+import { probeBackend, selectBackend } from '../src/train/backend.js';
+import type { SpeedResult } from '../src/train/bench-speed.js';
 import { buildModel, isModelName, MODEL_NAMES, type ModelName } from '../src/train/models.js';
 import { TorchAdam } from '../src/train/optimizer.js';
 import { wasmProductKernel } from '../src/train/wasm-kernels.js';
@@ -51,6 +51,7 @@ const TARGET = 0.5;
 
 interface TorchRow {
   images_per_s: number;
+  peak_rss_bytes?: number;
   steps: number;
   threads: number;
   torch: string;
@@ -122,21 +123,37 @@ function forwardMacs(): Map<string, number> | null {
   return out;
 }
 
+type Ours = (SpeedResult | { error: string }) & { peak_rss_bytes?: number };
+
+/** Our speed for one model in a process of its own (bench/train-speed-one.ts), so its peak memory is its own. */
+function measureOurs(model: ModelName, timedSteps: number): Ours {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/train-speed-one.ts', model, `${size}`, `${batch}`, `${timedSteps}`, `${warmup}`, `${threads}`], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (line === undefined) {
+    const how = r.signal !== null ? `killed by ${r.signal}` : `exit ${r.status}`;
+    return { error: `${how}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}` };
+  }
+  return JSON.parse(line) as Ours;
+}
+
 interface Row {
   model: ModelName;
-  ours: SpeedResult | { error: string };
+  ours: Ours;
   torch: TorchOutcome | null;
   /** Seconds of Adam per step, measured only for models below target. */
   adam?: number;
   /** 1-minute load average after the pair ran: PyTorch's 2 threads suffer more from other work on the cores than our 1. */
   load: number;
 }
+// This process measures the Adam update and the product rate (ours run in processes of their own): the same backend.
+for (const b of ['tensorflow', 'wasm', 'cpu'] as const) if ((await selectBackend(b)).ok) break;
+tf.env().set('PROD', true);
+
 const rows: Row[] = [];
 for (const model of models) {
   const n = model === 'ViT' ? vitSteps : steps;
   process.stderr.write(`${model}: ours (${warmup} warm-up + ${n} timed steps)…\n`);
-  const r = await measureTrainingSpeed({ models: [model], size, batch, steps: n, warmup, threads });
-  const ours = r.ok && r.value[0] !== undefined ? r.value[0] : { error: r.ok ? 'no result' : `${r.error.kind}: ${r.error.message}` };
+  const ours = measureOurs(model, n);
   let torch: TorchOutcome | null = null;
   if (torchVersion !== null) {
     process.stderr.write(`${model}: PyTorch…\n`);
@@ -162,13 +179,13 @@ const out: string[] = [];
 const backends = [...new Set(rows.flatMap((r) => ('error' in r.ours ? [] : [r.ours.backend])))];
 out.push(
   `${size}×${size}, batch ${batch}, synthetic data; one training step = training-mode forward, BCE on logits, gradients, Adam (lr 1e-4, wd 1e-5). ` +
-    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), ${threads} threads asked (data-parallel gradient pieces; SENet's two share their batch norm statistics; AlexNet2D is not split by default), the trainer's automatic pieces, ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
+    `Ours: \`measureTrainingSpeed\` (src/train/bench-speed.ts), each model in a process of its own (bench/train-speed-one.ts: its peak RSS is its own, as the train stage runs it), ${threads} threads asked (data-parallel gradient pieces; SENet's share their batch norm statistics where two pieces hold the batch; AlexNet2D is not split by default), the trainer's automatic pieces (src/train/step-plan.ts), ${warmup} warm-up step(s) then ${steps} timed (ViT: ${vitSteps}, being by far the slowest: a rougher figure). ` +
     (torchVersion === null
       ? `PyTorch: not available (\`${PYTHON} -c 'import torch'\` failed; Debian python3-torch): ours only, no ratio this run.`
       : `PyTorch ${torchVersion} CPU, ${threads} threads asked (${[...new Set(rows.flatMap((r) => (r.torch?.ok ? [r.torch.row.threads] : [])))].join('/')} reported), bench/torch/train_speed.py, ${torchWarmup} warm-up then ${torchSteps} timed (ViT: 1 then 3). Ours and PyTorch alternate per model.`),
   '',
-  '| model | ours images/s | backend | PyTorch images/s | ours / PyTorch | ≥ 0.5× PyTorch? | ceiling on wasm here (of it: ours) | ceiling / PyTorch | load after |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| model | ours images/s | backend | PyTorch images/s | ours / PyTorch | ≥ 0.5× PyTorch? | peak RSS ours / PyTorch | ceiling on wasm here (of it: ours) | ceiling / PyTorch | load after |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 );
 for (const { model, ours, torch, load } of rows) {
   const o = 'error' in ours ? `failed (${ours.error})` : `${f(ours.imagesPerSecond)} (${ours.steps} step${ours.steps === 1 ? '' : 's'}, ${ours.seconds.toFixed(1)} s)`;
@@ -178,7 +195,9 @@ for (const { model, ours, torch, load } of rows) {
   const cap = 'error' in ours ? null : ceiling(model, ours.threads);
   const capText = cap === null || 'error' in ours ? 'n/a' : `${f(cap)} (${((100 * ours.imagesPerSecond) / cap).toFixed(0)}%)`;
   const capRatio = cap !== null && torch?.ok ? `${(cap / torch.row.images_per_s).toFixed(2)}×` : 'n/a';
-  out.push(`| ${model} | ${o} | ${be} | ${t} | ${ratio === null ? 'n/a' : `${ratio.toFixed(3)}×`} | ${ratio === null ? 'n/a' : ratio >= TARGET ? 'yes' : '**no**'} | ${capText} | ${capRatio} | ${load.toFixed(2)} |`);
+  const gb = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : `${(bytes / 2 ** 30).toFixed(1)} GB`);
+  const rss = `${gb(ours.peak_rss_bytes)} / ${torch?.ok ? gb(torch.row.peak_rss_bytes) : 'n/a'}`;
+  out.push(`| ${model} | ${o} | ${be} | ${t} | ${ratio === null ? 'n/a' : `${ratio.toFixed(3)}×`} | ${ratio === null ? 'n/a' : ratio >= TARGET ? 'yes' : '**no**'} | ${rss} | ${capText} | ${capRatio} | ${load.toFixed(2)} |`);
 }
 const ratios = rows.map((r) => (!('error' in r.ours) && r.torch?.ok ? r.ours.imagesPerSecond / r.torch.row.images_per_s : null));
 const met = ratios.every((x) => x !== null && x >= TARGET);
@@ -222,8 +241,8 @@ if (onWasm) {
 }
 out.push(
   `- **Adam** is a wasm SIMD kernel (src/train/adam-kernel.wat) that keeps the moments and the sum of a step's gradient pieces in its own memory (the tfjs heap stops at 4 GB)${adamShares.length > 0 ? `; measured this run (3 updates on constant gradients, the first untimed): ${adamShares.join(', ')}` : ''}.`,
-  ...(!shows('ViT') ? [] : [`- **ViT is split into gradient micro-batches** (\`defaultMicroBatch\`: 8 rows at 64×64, so 4 forward/backward passes per step) because its tape does not fit the 4 GB wasm heap at batch 32 in one piece; nearly all its multiply-adds are products with its 85 M weights${below('ViT')}.`]),
-  ...(!shows('VisionLSTM') ? [] : ["- **VisionLSTM's BiLSTM is a per-time-step loop of small ops** (src/train/layers.ts; our own layer, for PyTorch's parameters) where PyTorch has a fused LSTM kernel."]),
+  `- **Steps are cut into pieces where the wasm heap needs it** (src/train/step-plan.ts: one thread's heap estimated as fixed + rows × activations, measured per model, kept within 2.5 of wasm's 4 GB): pieces this run: ${rows.map((r) => `${r.model} ${'error' in r.ours ? '?' : r.ours.microBatch === undefined ? 'whole' : `${Math.ceil(batch / r.ours.microBatch)} × ${r.ours.microBatch}`}`).join(', ')}. Each piece reads every weight and adds a weight-sized gradient, so small pieces of large models (ViT's 85 M weights) pay that many times a step${below('ViT')}.`,
+  ...(!shows('VisionLSTM') ? [] : ["- **VisionLSTM's BiLSTM is a per-time-step loop of small ops** (src/train/lstm-recurrence.ts, with its own backward; our own layer, for PyTorch's parameters) where PyTorch has a fused LSTM kernel."]),
 );
 process.stdout.write(`${out.join('\n')}\n`);
 process.exitCode = rows.some((r) => 'error' in r.ours) ? 1 : 0;
