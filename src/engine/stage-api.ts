@@ -97,6 +97,10 @@ export interface StageContext<P extends Params = Params> {
   readonly key: string;
   /** every file under the deps, sorted, with content hashes (from the stat cache when unchanged) */
   depFiles(): Promise<DepFile[]>;
+  /** depFiles() one at a time, read from the deps' listings a batch at a time (deps of very many files) */
+  eachDepFile(): AsyncIterable<DepFile>;
+  /** how many files eachDepFile() gives */
+  readonly depFileCount: number;
   /** the outputs of each needed stage, in `needs` order */
   readonly upstream: readonly UpstreamOutputs[];
   /** the single needed stage whose `uses` is `uses`; fails with a clear error when none or several */

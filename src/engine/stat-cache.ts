@@ -56,6 +56,13 @@ export class StatCache {
     return { hash, size: size };
   }
 
+  /** The recorded hash of a file whose stat is as recorded (and was not hashed within the racy window); nothing is recorded. */
+  lookup(path: string, st: { size: number; mtimeMs: number; ino: number }): { hash: string; hashedAt: number } | undefined {
+    const known = this.entries.get(path);
+    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino && known.hashedAt - st.mtimeMs > RACY_MS) return { hash: known.hash, hashedAt: known.hashedAt };
+    return undefined;
+  }
+
   /** Records a hash the caller already knows (e.g. a file just written from a known object). */
   remember(path: string, hash: string): void {
     try {

@@ -4,7 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { readTableBatches, type RowOf, type TableColumns } from './arrow-tables.js';
+import { readTableBatches, type RowOf, type TableColumns } from '../tables/arrow.js';
 import type { Cell } from './tables.js';
 
 /** A CSV file written a batch of rows at a time: a table of a million rows never becomes one string. */

@@ -55,6 +55,7 @@ describe('gc and the checkpoints of interrupted runs', () => {
     const why = (file: string): string | undefined => {
       const parts = file.split('/');
       if (['stat-cache.json', 'output-stat-cache.json', 'deps.json', 'pipeline.parsed.json'].includes(file)) return 'hash and parse caches';
+      if (parts[0] === 'dep-stats' && parts.length === 2 && (parts[1] ?? '').endsWith('.arrow')) return 'hash and parse caches'; // a dep's stat table
       if (parts[0] === 'objects' && lockObjects.has(`${parts[1]}${parts[2]}`)) return 'object pipeline.lock references';
       if (parts[0] === 'keys' && lockKeys.has(`${parts[1]}${(parts[2] ?? '').replace(/\.json$/, '')}`)) return 'key record of a locked run';
       if (parts[0] === 'manifests' && lockKeys.has((JSON.parse(readFileSync(join(p.dir, 'cache', file), 'utf8')) as { key: string }).key)) return 'manifest of a locked run';

@@ -12,7 +12,7 @@ import { indexFile } from '../../src/stages/ingest/index-items.js';
 import ratiosStage from '../../src/stages/ingest/ratios-stage.js';
 import type { IndexOutput } from '../../src/stages/ingest/types.js';
 import { succeededItems } from '../../src/stages/item-failures.js';
-import { ArrowTableWriter } from '../../src/stages/arrow-tables.js';
+import { ArrowTableWriter } from '../../src/tables/arrow.js';
 import { SLICE_COLUMNS } from '../../src/stages/ingest/tables.js';
 
 const readError = { kind: 'item-threw', message: "EMFILE: too many open files, open 'raw/P1/b.dcm'" };
@@ -25,7 +25,10 @@ function fakeContext(stage: string, outcomes: ItemOutcome<unknown>[], upstream?:
     root: '/project',
     deps: ['/project/raw'],
     scratchDir: mkdtempSync(join(tmpdir(), 'glioflow-item-failures-')),
-    depFiles: async () => outcomes.map((o) => ({ dep: 'raw', path: `/project/raw/${o.id}`, relative: o.id, hash: `h-${o.id}`, size: 1 })),
+    depFileCount: outcomes.length,
+    eachDepFile: async function* () {
+      for (const o of outcomes) yield { dep: 'raw', path: `/project/raw/${o.id}`, relative: o.id, hash: `h-${o.id}`, size: 1 };
+    },
     upstreamOf: (): UpstreamOutputs => ({ stage: 'index', uses: 'index', readJson: async <T>() => upstream?.index as T, path: (o: string) => join(upstream?.dir ?? '', o) } as unknown as UpstreamOutputs),
     forEachItem: async (items: Iterable<unknown> | AsyncIterable<unknown>, _work: unknown, _options: unknown, each: (o: ItemOutcome<unknown>) => void) => {
       for await (const _item of items) void _item; // the stage's items are read, as the engine would

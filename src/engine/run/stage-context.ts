@@ -63,6 +63,13 @@ export function createStageContext(parts: ContextParts): StageContext {
     return ref;
   };
   const pick = (uses: string): UpstreamOutputs[] => parts.upstream.filter((u) => u.uses === uses);
+  async function* eachDepFile(): AsyncGenerator<DepFile> {
+    for (const snap of parts.snapshots) {
+      for await (const f of snap.each()) {
+        yield { path: f.relative ? join(project.root, snap.path, f.relative) : join(project.root, snap.path), relative: f.relative, dep: snap.path, hash: f.hash, size: f.size };
+      }
+    }
+  }
 
   return {
     stage: stage.name,
@@ -76,17 +83,12 @@ export function createStageContext(parts: ContextParts): StageContext {
     stateDir: parts.stateDir,
     upstream: parts.upstream,
     async depFiles(): Promise<DepFile[]> {
-      const listings = await Promise.all(parts.snapshots.map(async (snap) => ({ snap, files: await snap.files() })));
-      return listings.flatMap(({ snap, files }) =>
-        files.map((f) => ({
-          path: f.relative ? join(project.root, snap.path, f.relative) : join(project.root, snap.path),
-          relative: f.relative,
-          dep: snap.path,
-          hash: f.hash,
-          size: f.size,
-        })),
-      );
+      const out: DepFile[] = [];
+      for await (const f of eachDepFile()) out.push(f);
+      return out;
     },
+    eachDepFile,
+    depFileCount: parts.snapshots.reduce((n, s) => n + s.count, 0),
     upstreamOf(uses) {
       const found = pick(uses);
       if (found.length !== 1) {

@@ -1,7 +1,8 @@
 // What a stage's key is made of right now, and why it differs from the last recorded run.
 import type { StageSpec } from '../config/pipeline-spec.js';
 import type { StaleReason } from '../events.js';
-import { diffSnapshots, snapshotDep, type DepSnapshot, type FileRecord } from '../file-tree.js';
+import { diffListings, snapshotDep, type DepSnapshot } from '../file-tree.js';
+import { readListing } from '../store/listing.js';
 import { canonicalJson } from '../hash.js';
 import type { StageRecord } from '../lockfile.js';
 import type { Project } from '../project.js';
@@ -21,7 +22,7 @@ export async function computeInputs(
   const code = project.fingerprint(impl.module).hash;
   const env = impl.definition.environment ? await impl.definition.environment(stage.params) : {};
   const snapshots: DepSnapshot[] = [];
-  for (const dep of stage.deps) snapshots.push(await snapshotDep(project.root, dep, { stats: project.stats, index: project.depIndex, store: project.store }));
+  for (const dep of stage.deps) snapshots.push(await snapshotDep(project.root, dep, { stats: project.stats, statDir: project.layout.depStats, index: project.depIndex, store: project.store }));
   const inputs: KeyInputs = { uses: stage.uses, code, version: impl.definition.version, params: stage.params, env, deps: snapshots, upstream };
   return { ...inputs, key: stageKey(inputs), snapshots };
 }
@@ -46,14 +47,13 @@ export async function explainDifference(project: Project, now: StageInputs, befo
   for (const snap of now.snapshots) {
     const old = before.deps.find((d) => d.path === snap.path);
     if (old && old.hash === snap.hash) continue;
-    let files: { path: string; change: 'added' | 'removed' | 'modified' }[] = [];
     if (old && project.store.has(old.listing)) {
-      const listing = JSON.parse((await project.store.read(old.listing)).toString('utf8')) as FileRecord[];
-      files = diffSnapshots(listing, await snap.files()).map((f) => ({ ...f, path: f.path ? `${snap.path}/${f.path}` : snap.path }));
+      const { changes, total } = await diffListings(readListing(project.store, old.listing, snap.path), snap.each(), MAX_FILES_NAMED);
+      const files = changes.map((f) => ({ ...f, path: f.path ? `${snap.path}/${f.path}` : snap.path }));
+      reasons.push({ reason: 'deps-changed', files, more: Math.max(0, total - files.length) });
     } else {
-      files = [{ path: snap.path, change: old ? 'modified' : 'added' }];
+      reasons.push({ reason: 'deps-changed', files: [{ path: snap.path, change: old ? 'modified' : 'added' }], more: 0 });
     }
-    reasons.push({ reason: 'deps-changed', files: files.slice(0, MAX_FILES_NAMED), more: Math.max(0, files.length - MAX_FILES_NAMED) });
   }
   for (const dep of before.deps) {
     if (!now.snapshots.some((s) => s.path === dep.path)) reasons.push({ reason: 'deps-changed', files: [{ path: dep.path, change: 'removed' }], more: 0 });

@@ -15,6 +15,8 @@ export interface CacheLayout {
   statCache: string;
   outputStatCache: string;
   depIndex: string;
+  /** per dep: its files' (size, mtime, inode) → hash, an Arrow table (store/listing.ts) */
+  depStats: string;
   parsedPipeline: string;
   runLock: string;
   /** `pipeline.lock` lives at the project root, beside pipeline.yaml */
@@ -33,6 +35,7 @@ export function cacheLayout(projectRoot: string, cacheDir = join(projectRoot, 'c
     statCache: join(cacheDir, 'stat-cache.json'),
     outputStatCache: join(cacheDir, 'output-stat-cache.json'),
     depIndex: join(cacheDir, 'deps.json'),
+    depStats: join(cacheDir, 'dep-stats'),
     parsedPipeline: join(cacheDir, 'pipeline.parsed.json'),
     runLock: join(cacheDir, 'run.lock'),
     pipelineLock: join(projectRoot, 'pipeline.lock'),

@@ -7,7 +7,7 @@ import { defineStage, GlioflowFailure, type Item } from '../../engine/stage-api.
 import { hashParts } from '../../engine/hash.js';
 import { siblingModule } from '../module-url.js';
 import { writeCsv } from '../tables.js';
-import { groupsOf, readTableRows } from '../arrow-tables.js';
+import { groupsOf, readTableRows } from '../../tables/arrow.js';
 import { SELECTED_COLUMNS } from '../ingest/tables.js';
 import type { ClusterOutput, SelectedSeries } from '../ingest/types.js';
 import type { LabelsOutput } from './labels-stage.js';

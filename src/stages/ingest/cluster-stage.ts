@@ -5,7 +5,7 @@
 // that go on), skipped.arrow and cluster.json (root and counts).
 import { join } from 'node:path';
 import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
-import { ArrowTableWriter, groupsOf, readTableRows, type RowOf } from '../arrow-tables.js';
+import { ArrowTableWriter, groupsOf, readTableRows, type RowOf } from '../../tables/arrow.js';
 import { copyTables, exportTable } from '../table-export.js';
 import { CLUSTER_COLUMNS, RATIO_COLUMNS, SELECTED_COLUMNS, SERIES_COLUMNS, SKIPPED_COLUMNS, SLICE_COLUMNS } from './tables.js';
 import type { ClusterOutput, IndexOutput } from './types.js';

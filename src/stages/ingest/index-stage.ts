@@ -3,9 +3,9 @@
 // Outputs: files.arrow, series.arrow, slices.arrow, rejected.arrow (tables/*.ts: Arrow IPC, written a record batch at
 // a time as the headers stream by) and index.json (root, patients and counts: small).
 import { join } from 'node:path';
-import { defineStage, type DepFile, type Item } from '../../engine/stage-api.js';
+import { defineStage, type Item } from '../../engine/stage-api.js';
 import { hashParts } from '../../engine/hash.js';
-import { ArrowTableWriter, readTableBatches } from '../arrow-tables.js';
+import { ArrowTableWriter, readTableBatches } from '../../tables/arrow.js';
 import { FailureTally } from '../item-failures.js';
 import { siblingModule } from '../module-url.js';
 import { copyTables, CsvFileWriter, exportTable } from '../table-export.js';
@@ -27,12 +27,19 @@ export default defineStage({
   params: {},
   async run(ctx) {
     const { SeriesGrouper } = await import('../../dicom/series-grouper.js');
-    const files = await ctx.depFiles();
     const root = ctx.deps[0];
-    if (!root || files.length === 0) throw new Error(`no files under ${ctx.deps[0] ?? 'the raw root'}: put DICOM files there (one folder per patient)`);
-    const dep = files[0]?.dep ?? '';
-    function* work(): Generator<Item<IndexInput>> {
-      for (const f of files as DepFile[]) yield { id: f.relative, hash: hashParts([f.relative, f.hash]), input: { path: f.path, relative: f.relative } };
+    const count = ctx.depFileCount;
+    if (!root || count === 0) throw new Error(`no files under ${ctx.deps[0] ?? 'the raw root'}: put DICOM files there (one folder per patient)`);
+    let dep = '';
+    // the files' hashes from the item given out to its outcome (outcomes come in the items' order, a window at a time)
+    const hashes: string[] = [];
+    let nextHash = 0;
+    async function* work(): AsyncGenerator<Item<IndexInput>> {
+      for await (const f of ctx.eachDepFile()) {
+        dep ||= f.dep;
+        hashes.push(f.hash);
+        yield { id: f.relative, hash: hashParts([f.relative, f.hash]), input: { path: f.path, relative: f.relative } };
+      }
     }
     const tables = {
       files: new ArrowTableWriter(join(ctx.scratchDir, INDEX_TABLES.files), FILE_COLUMNS),
@@ -41,11 +48,15 @@ export default defineStage({
     const grouper = new SeriesGrouper();
     const patients = new Set<string>();
     const tally = new FailureTally(ctx.stage, 'files');
-    let position = 0;
     let warned = 0;
     try {
-      await ctx.forEachItem<IndexInput, IndexResult>(work(), { kind: 'worker', module: items, fn: 'indexFile', params: null }, { unit: 'files', total: files.length }, (o) => {
-        const file = files[position++] as DepFile;
+      await ctx.forEachItem<IndexInput, IndexResult>(work(), { kind: 'worker', module: items, fn: 'indexFile', params: null }, { unit: 'files', total: count }, (o) => {
+        const hash = hashes[nextHash] as string;
+        hashes[nextHash++] = '';
+        if (nextHash === hashes.length) {
+          hashes.length = 0;
+          nextHash = 0;
+        }
         if (!tally.add(o)) return;
         if ('rejected' in o.value) {
           const r = o.value.rejected;
@@ -54,8 +65,8 @@ export default defineStage({
           return;
         }
         const h = o.value.header;
-        tables.files.append(fileRow(h, file.hash));
-        grouper.add(h, file.hash);
+        tables.files.append(fileRow(h, hash));
+        grouper.add(h, hash);
         patients.add(h.patientId);
       });
     } finally {
@@ -66,7 +77,6 @@ export default defineStage({
     const fileCount = tables.files.rows;
     const rejected = tables.rejected.rows;
     if (rejected > 1000) ctx.log('warn', `${rejected - 1000} more files skipped (see rejected.arrow, or \`glioflow export index\`)`);
-    (files as DepFile[]).length = 0; // the listing is no longer needed: let it go before the series are written
 
     const series = new ArrowTableWriter(join(ctx.scratchDir, INDEX_TABLES.series), SERIES_COLUMNS);
     const slices = new ArrowTableWriter(join(ctx.scratchDir, INDEX_TABLES.slices), SLICE_COLUMNS);

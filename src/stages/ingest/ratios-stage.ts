@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { defineStage, type Item } from '../../engine/stage-api.js';
 import { hashParts } from '../../engine/hash.js';
-import { ArrowTableWriter, groupsOf, readTableRows } from '../arrow-tables.js';
+import { ArrowTableWriter, groupsOf, readTableRows } from '../../tables/arrow.js';
 import { FailureTally } from '../item-failures.js';
 import { siblingModule } from '../module-url.js';
 import { copyTables, exportTable } from '../table-export.js';

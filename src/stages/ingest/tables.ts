@@ -1,7 +1,7 @@
 // The columns of the ingest stages' Arrow tables (stage outputs that grow with the cohort: one row per file, slice or
 // series). Names are the CSV export's where a column is exported; a table is written and read with these
 // declarations only, so a writer and its readers cannot disagree.
-import { bool, columns, f64, f64Null, i32, i32Null, utf8, utf8Null } from '../arrow-tables.js';
+import { bool, columns, f64, f64Null, i32, i32Null, utf8, utf8Null } from '../../tables/arrow.js';
 
 /** index: files.arrow, one row per DICOM file (every header field kept; vectors as backslash-joined text). */
 export const FILE_COLUMNS = columns({

@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { AsyncByteQueue, Bool, Field, Float64, Int32, makeBuilder, makeData, RecordBatch, RecordBatchFileWriter, RecordBatchReader, Schema, Struct, Utf8, type Builder, type DataType, type Vector } from 'apache-arrow';
-import { GlioflowFailure } from '../engine/stage-api.js';
+import { GlioflowFailure } from '../engine/result.js';
 
 export type ColumnKind = 'utf8' | 'float64' | 'int32' | 'bool';
 export interface ColumnSpec {
