@@ -200,3 +200,14 @@ describe('generateCohort: planted signal', () => {
     for (const p of summary.patients) expect(p.imageTraits.PTEN).toBe(p.labels.PTEN === 1);
   });
 });
+
+describe('generateCohort on several threads', () => {
+  it('writes the same bytes as on one thread', async () => {
+    const options = { patients: 5, seed: 13, size: 16, slicesPerSeries: 3 };
+    const one = await generateCohort(join(tmp, 'one-thread'), options);
+    const two = await generateCohort(join(tmp, 'two-threads'), options, { workers: 2 });
+    expect(treeHash(two.mriDir)).toBe(treeHash(one.mriDir));
+    expect(two.files).toEqual(one.files);
+    expect(two.patients.map((p) => p.patientId)).toEqual(one.patients.map((p) => p.patientId));
+  });
+});
