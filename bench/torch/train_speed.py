@@ -3,6 +3,7 @@ Adam (lr 1e-4, weight decay 1e-5), BCE with logits. Prints one JSON object per m
 Usage: /usr/bin/python3 bench/torch/train_speed.py [--size 64] [--batch 32] [--threads 2] [--steps 5] [--models A,B]"""
 import argparse
 import json
+import resource
 import os
 import sys
 import time
@@ -48,7 +49,10 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rows = [measure(m, a.size, a.batch, a.steps, a.warmup) for m in a.models.split(",")]
+    # peak resident memory of this process (Linux: KiB), for the 224×224 table
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     for r in rows:
+        r["peak_rss_bytes"] = peak
         print(json.dumps(r), flush=True)
     print(json.dumps({"summary": {r["model"]: r["images_per_s"] for r in rows}}))
 
