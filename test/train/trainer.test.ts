@@ -173,6 +173,24 @@ describe('train', () => {
     expect(Number.isFinite(r.value.history[r.value.bestEpoch - 1]!.val_loss)).toBe(true);
   });
 
+  it('a finished checkpoint whose outputs were not recorded yet (Ctrl-C after training) resumes to the same outcome', async () => {
+    // The train stage copies best.gft out of the checkpoint (it used to move it, so an interruption between the move
+    // and the engine recording the outputs left a checkpoint saying "done" without its best weights: every later run
+    // failed with ENOENT). A second train() on a finished checkpoint trains nothing and hands back the same file.
+    const dir = join(root, 'finished');
+    const first = await train(params, makeSource(), dir);
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    const bytes = readFileSync(first.value.bestWeightsPath);
+    const again = await train(params, makeSource(), dir);
+    expect(again.ok).toBe(true);
+    if (!again.ok) return;
+    expect(again.value.resumedAfterEpoch).toBe(params.epochs);
+    expect(again.value.history).toEqual(first.value.history);
+    expect(again.value.bestEpoch).toBe(first.value.bestEpoch);
+    expect(readFileSync(again.value.bestWeightsPath).equals(bytes)).toBe(true);
+  });
+
   it('isImprovement: NaN and null (a NaN read back from a checkpoint) never win; any finite loss beats them', () => {
     expect(isImprovement(Number.NaN, null)).toBe(true); // the first epoch is the best so far, whatever it is
     expect(isImprovement(0.7, { loss: Number.NaN })).toBe(true);
