@@ -45,7 +45,7 @@ export function trainingForecast(input: ForecastInput, now: () => number = () =>
       const work = input.epochs * (input.trainRows + input.valRows * VALIDATION_SHARE);
       const seconds = work / rate;
       const steps = at > 2 ? `${at - 1} steps after the first` : at === 2 ? 'the step after the first' : 'the first step';
-      const base = `${input.model} on ${input.backend}: ${rate.toFixed(rate < 10 ? 2 : 1)} images/s over ${steps}; ${input.epochs} epoch(s) of ${input.trainRows} training images${input.valRows > 0 ? ` (+${input.valRows} validation)` : ''} ≈ ${formatDuration(seconds)} for this stage`;
+      const base = `${input.model} on ${input.backend}: ${rate.toFixed(rate < 10 ? 2 : 1)} images/s over ${steps}; ${input.epochs} epoch${input.epochs === 1 ? '' : 's'} of ${input.trainRows} training images${input.valRows > 0 ? ` (+${input.valRows} validation)` : ''} ≈ ${formatDuration(seconds)} for this stage`;
       if (seconds < DAY) return { level: 'info', message: base, imagesPerSecond: rate, seconds };
       return {
         level: 'warn',

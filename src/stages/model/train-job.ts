@@ -116,7 +116,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<Train
   const gb = (plan.heapBytes / 2 ** 30).toFixed(1);
   ctx.log('info', `training ${model} at ${job.size}×${job.size} on the ${selected.value.name} backend: batch ${batchSize} as ${plan.pieces} piece(s) of ${plan.microBatch || batchSize} rows (${plan.why}; ~${gb} GB of heap per thread)`);
   if (plan.batchNorm === 'piece') ctx.log('warn', `${model}'s batch norm normalises each piece of ${plan.microBatch} rows by its own statistics (a whole batch of ${batchSize} does not fit the heap; the original used the batch's)`);
-  ctx.log('info', `${trainRows} training images per epoch (${batches} batches)${valRows > 0 ? ` and ${valRows} validation images` : ''}, ${epochs} epoch(s)`);
+  ctx.log('info', `${trainRows} training images per epoch (${batches} batch${batches === 1 ? '' : 'es'})${valRows > 0 ? ` and ${valRows} validation images` : ''}, ${epochs} epoch${epochs === 1 ? '' : 's'}`);
   const forecast = trainingForecast({ model, backend: selected.value.name, epochs, batches, batchSize, valRows, trainRows });
   // the stage's forecast (training and validation, from the rate measured over the first steps), once known
   let stageSeconds: number | null = null;
