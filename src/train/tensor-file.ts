@@ -11,12 +11,18 @@ export interface TensorData {
   data: Float32Array;
 }
 
+/** A tensor to write whose values may be read only when its turn comes (one weight-sized copy at a time). */
+export interface TensorToWrite {
+  shape: number[];
+  data: Float32Array | (() => Float32Array);
+}
+
 export interface TensorFile<M> {
   meta: M;
   tensors: TensorData[];
 }
 
-export async function writeTensorFile<M>(path: string, meta: M, tensors: TensorData[]): Promise<void> {
+export async function writeTensorFile<M>(path: string, meta: M, tensors: readonly TensorToWrite[]): Promise<void> {
   const header = Buffer.from(JSON.stringify({ meta, shapes: tensors.map((t) => t.shape) }), 'utf8');
   const pad = (4 - ((8 + header.length) % 4)) % 4;
   const prefix = Buffer.alloc(8 + header.length + pad);
@@ -29,7 +35,8 @@ export async function writeTensorFile<M>(path: string, meta: M, tensors: TensorD
     await fh.write(prefix);
     for (const t of tensors) {
       if (!isLittleEndian) throw new Error('big-endian hosts are not supported');
-      await fh.write(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      const data = typeof t.data === 'function' ? t.data() : t.data;
+      await fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
     await fh.sync();
   } finally {
