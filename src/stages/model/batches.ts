@@ -4,12 +4,18 @@ import { GlioflowFailure, type UpstreamOutputs } from '../../engine/stage-api.js
 import type { TensorizeOutput } from '../data/tensorize-stage.js';
 import type { Batch as ShardBatch, ShardReader } from '../../tensors/index.js';
 
-export async function openTensorize(upstream: UpstreamOutputs): Promise<{ meta: TensorizeOutput; reader: ShardReader }> {
-  const { openShardReader } = await import('../../tensors/index.js');
+/** tensorize's summary and the paths of its shards in the cache (what a training or evaluation job reads). */
+export async function tensorizeShards(upstream: UpstreamOutputs): Promise<{ meta: TensorizeOutput; shards: string[] }> {
   const meta = await upstream.readJson<TensorizeOutput>('tensorize.json');
-  const opened = await openShardReader(meta.shards.map((s) => upstream.path(s.output)));
+  return { meta, shards: meta.shards.map((s) => upstream.path(s.output)) };
+}
+
+/** A reader over the shards; a shard that cannot be opened fails with its typed error. */
+export async function openShards(files: readonly string[]): Promise<ShardReader> {
+  const { openShardReader } = await import('../../tensors/index.js');
+  const opened = await openShardReader(files);
   if (!opened.ok) throw new GlioflowFailure(opened.error);
-  return { meta, reader: opened.value };
+  return opened.value;
 }
 
 export type Split = 'train' | 'val' | 'test';

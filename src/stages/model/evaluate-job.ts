@@ -2,7 +2,7 @@
 // every row of a split. On the backend the model was trained on where it loads; else on the best one that does,
 // recorded, since another backend's numbers may differ in the last bits.
 import { GlioflowFailure } from '../../engine/stage-api.js';
-import { splitBatches, type Split } from './batches.js';
+import { openShards, splitBatches, type Split } from './batches.js';
 import type { JobContext } from './job-context.js';
 
 export interface EvaluateJob {
@@ -36,7 +36,6 @@ export async function runEvaluateJob(job: EvaluateJob, ctx: JobContext): Promise
   const { selectBackend, silenceTfjsBanner } = await import('../../train/backend.js');
   silenceTfjsBanner(await import('@tensorflow/tfjs'));
   const { predict } = await import('../../train/trainer.js');
-  const { openShardReader } = await import('../../tensors/index.js');
   const trained = (BACKENDS as readonly string[]).includes(job.trainedOn) ? (job.trainedOn as (typeof BACKENDS)[number]) : null;
   let selected = trained === null ? null : await selectBackend(trained);
   if (selected === null || !selected.ok) {
@@ -47,9 +46,7 @@ export async function runEvaluateJob(job: EvaluateJob, ctx: JobContext): Promise
   }
   ctx.record('backend', selected.value.name);
   ctx.record('trained_backend', job.trainedOn);
-  const opened = await openShardReader(job.shards);
-  if (!opened.ok) throw new GlioflowFailure(opened.error);
-  const reader = opened.value;
+  const reader = await openShards(job.shards);
   const rows: EvaluateRow[] = [];
   async function* batches() {
     for await (const b of splitBatches(reader, job.split, { batchSize: 64, seed: 0, epoch: 0, fold: job.fold })) {

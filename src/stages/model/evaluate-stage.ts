@@ -3,7 +3,7 @@
 // specificity, F1, each with a 95% patient-bootstrap CI, at slice and patient level.
 import { defineStage, GlioflowFailure } from '../../engine/stage-api.js';
 import { toCsv } from '../tables.js';
-import type { TensorizeOutput } from '../data/tensorize-stage.js';
+import { tensorizeShards } from './batches.js';
 import { runInChild } from './tfjs-process.js';
 import type { EvaluateJob, EvaluateJobResult } from './evaluate-job.js';
 import type { TrainingSummary } from './train-stage.js';
@@ -25,14 +25,14 @@ export default defineStage({
     const trained = ctx.upstreamOf('train');
     const summary = await trained.readJson<TrainingSummary>('training.json');
     const tensorize = ctx.upstreamOf('tensorize');
-    const meta = await tensorize.readJson<TensorizeOutput>('tensorize.json');
+    const { meta, shards } = await tensorizeShards(tensorize);
     const fold = typeof summary.params['fold'] === 'number' && summary.params['fold'] >= 0 ? summary.params['fold'] : null;
     const split = ctx.params.split as 'test' | 'val';
     // in a child process of its own, as training: a trap there fails this stage alone (tfjs-process.ts)
     const predicted = await runInChild<EvaluateJobResult, EvaluateJob>(
       ctx,
       new URL('./evaluate-child.js', import.meta.url),
-      { kind: 'evaluate', weights: trained.path('weights.gft'), shards: meta.shards.map((s) => tensorize.path(s.output)), split, fold, trainedOn: summary.backend },
+      { kind: 'evaluate', weights: trained.path('weights.gft'), shards, split, fold, trainedOn: summary.backend },
       `${summary.model} at ${meta.size}×${meta.size} (evaluating the ${split} split)`,
     );
     const rows = predicted.rows;

@@ -1,15 +1,14 @@
 // The training stage's tfjs work, run in a child process of its own (tfjs-process.ts): choose the backend, stream the
 // training and validation rows from tensorize's shards, train with checkpoints in the stage's state dir, and tell the
 // user what they are in for (images per epoch, measured speed, an ETA for the stage).
-import { GlioflowFailure, type JsonValue } from '../../engine/stage-api.js';
+import { GlioflowFailure } from '../../engine/stage-api.js';
 import type { HistoryRow } from '../../train/history.js';
-import { splitBatches } from './batches.js';
+import { openShards, splitBatches } from './batches.js';
 import { trainingForecast } from './forecast.js';
 import type { JobContext } from './job-context.js';
 
 export interface TrainJob {
   kind: 'train';
-  stage: string;
   model: string;
   /** the tensorize stage's shards (absolute paths) and image size */
   shards: string[];
@@ -49,7 +48,6 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<Train
   silenceTfjsBanner(await import('@tensorflow/tfjs'));
   const { train, trainPlan } = await import('../../train/trainer.js');
   const { isModelName, MIN_SIZE } = await import('../../train/models.js');
-  const { openShardReader } = await import('../../tensors/index.js');
   const model = job.model;
   if (!isModelName(model)) throw new GlioflowFailure({ kind: 'param-value', message: `unknown model ${model}` });
   if (job.size < MIN_SIZE[model]) throw new GlioflowFailure({ kind: 'param-value', message: `${model} needs images of at least ${MIN_SIZE[model]}×${MIN_SIZE[model]}; tensorize made ${job.size}×${job.size}`, hint: 'raise `size` of the tensorize stage' });
@@ -59,17 +57,13 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<Train
   // backend's weights under it. Refuse instead, and say how to name the one that works.
   const mismatch = keyedBackendMismatch(job.keyed.backend, selected.value);
   if (mismatch !== null) throw new GlioflowFailure(mismatch);
-  if (selected.value.name === 'wasm') {
-    const products = (await import('../../train/wasm-kernels.js')).wasmProductKernel();
-    if (job.keyed.wasm_products !== undefined && products !== job.keyed.wasm_products) {
-      throw new GlioflowFailure({ kind: 'backend-mismatch', message: `the stage's cache key names ${job.keyed.wasm_products} for wasm's products, but this process computes them with ${products}` });
-    }
+  const products = selected.value.name === 'wasm' ? (await import('../../train/wasm-kernels.js')).wasmProductKernel() : null;
+  if (products !== null && job.keyed.wasm_products !== undefined && products !== job.keyed.wasm_products) {
+    throw new GlioflowFailure({ kind: 'backend-mismatch', message: `the stage's cache key names ${job.keyed.wasm_products} for wasm's products, but this process computes them with ${products}` });
   }
   for (const r of selected.value.reasons) ctx.log('info', `backend ${r.backend} skipped: ${r.message}`);
   if (selected.value.warning) ctx.log('warn', selected.value.warning);
-  const opened = await openShardReader(job.shards);
-  if (!opened.ok) throw new GlioflowFailure(opened.error);
-  const reader = opened.value;
+  const reader = await openShards(job.shards);
   const { batch: batchSize, seed, epochs, maxBatches, fold } = job;
   const capped = (split: 'train' | 'val'): boolean => split === 'train' && maxBatches > 0;
   const source = {
@@ -105,14 +99,13 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<Train
     threads: selected.value.name === 'wasm' ? job.threads : 1,
   };
   const plan = trainPlan(params);
-  const record = (name: string, value: JsonValue): void => ctx.record(name, value);
-  record('seed', seed);
-  record('backend', selected.value.name);
-  if (selected.value.name === 'wasm') record('wasm_products', (await import('../../train/wasm-kernels.js')).wasmProductKernel());
-  record('micro_batch', plan.microBatch);
-  record('pieces', plan.pieces);
-  if (plan.batchNorm !== null) record('batch_norm_statistics', plan.batchNorm === 'batch' ? 'whole batch' : `each piece of ${plan.microBatch} rows`);
-  record('estimated_heap_bytes', Math.round(plan.heapBytes));
+  ctx.record('seed', seed);
+  ctx.record('backend', selected.value.name);
+  if (products !== null) ctx.record('wasm_products', products);
+  ctx.record('micro_batch', plan.microBatch);
+  ctx.record('pieces', plan.pieces);
+  if (plan.batchNorm !== null) ctx.record('batch_norm_statistics', plan.batchNorm === 'batch' ? 'whole batch' : `each piece of ${plan.microBatch} rows`);
+  ctx.record('estimated_heap_bytes', Math.round(plan.heapBytes));
   const gb = (plan.heapBytes / 2 ** 30).toFixed(1);
   ctx.log('info', `training ${model} at ${job.size}×${job.size} on the ${selected.value.name} backend: batch ${batchSize} as ${plan.pieces} piece(s) of ${plan.microBatch || batchSize} rows (${plan.why}; ~${gb} GB of heap per thread)`);
   if (plan.batchNorm === 'piece') ctx.log('warn', `${model}'s batch norm normalises each piece of ${plan.microBatch} rows by its own statistics (a whole batch of ${batchSize} does not fit the heap; the original used the batch's)`);
@@ -144,7 +137,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<Train
   if (!outcome.ok) throw new GlioflowFailure(outcome.error);
   const o = outcome.value;
   if (o.resumedAfterEpoch !== null) ctx.log('info', `resumed after epoch ${o.resumedAfterEpoch} from the checkpoint of an interrupted run`);
-  record('threads', o.threads);
+  ctx.record('threads', o.threads);
   if (o.threadsNote) ctx.log('warn', o.threadsNote);
   return {
     history: o.history,

@@ -13,7 +13,7 @@ import { probeBackend } from '../../train/backend.js';
 import { predictWasmProducts } from '../../train/wasm-products.js';
 import type { ModelName } from '../../train/models.js';
 import { toCsv } from '../tables.js';
-import type { TensorizeOutput } from '../data/tensorize-stage.js';
+import { tensorizeShards } from './batches.js';
 import { runInChild } from './tfjs-process.js';
 import type { TrainJob, TrainJobResult } from './train-job.js';
 
@@ -44,6 +44,12 @@ function jsEnvironment(backend: string | null): Record<string, string> {
   return backend === 'wasm' ? { wasm_products: predictWasmProducts(), node } : { node };
 }
 
+/** The backend and JS environment a train stage's key names (environment() below; the job checks them). */
+function keyedBackend(params: Record<string, unknown>): { backend: string } & Record<string, string> {
+  const probe = probeBackend(params['backend'] as 'auto');
+  return { backend: probe.name ?? 'none', ...jsEnvironment(probe.name) };
+}
+
 /** Threads for a training step: one per core, or GLIOFLOW_TRAIN_THREADS. */
 function trainThreads(): number {
   const asked = Number.parseInt(process.env['GLIOFLOW_TRAIN_THREADS'] ?? '', 10);
@@ -72,15 +78,14 @@ export default defineStage({
   },
   // The backend decides the weights, so it is part of the key; probing is cheap (no tfjs import).
   async environment(params) {
-    const probe = probeBackend(params.backend as 'auto');
+    const keyed = keyedBackend(params);
     // For models without batch norm the thread count never changes a result (data-parallel pieces are summed in order).
-    const statsThreads = BATCH_NORM_MODELS.has(String(params.model) as ModelName) && probe.name === 'wasm' ? Math.min(trainThreads(), 2) : undefined;
-    return { backend: probe.name ?? 'none', ...(statsThreads === undefined ? {} : { batch_norm_threads: String(statsThreads) }), ...jsEnvironment(probe.name) };
+    const statsThreads = BATCH_NORM_MODELS.has(String(params.model) as ModelName) && keyed.backend === 'wasm' ? Math.min(trainThreads(), 2) : undefined;
+    return { ...keyed, ...(statsThreads === undefined ? {} : { batch_norm_threads: String(statsThreads) }) };
   },
   async run(ctx) {
     const model = String(ctx.params.model) as ModelName;
-    const tensorize = ctx.upstreamOf('tensorize');
-    const meta = await tensorize.readJson<TensorizeOutput>('tensorize.json');
+    const { meta, shards } = await tensorizeShards(ctx.upstreamOf('tensorize'));
     const fold = Number(ctx.params.fold) >= 0 ? Number(ctx.params.fold) : null;
     const batch = Number(ctx.params.batch);
     const microBatch = Number(ctx.params.micro_batch);
@@ -93,9 +98,8 @@ export default defineStage({
       new URL('./train-child.js', import.meta.url),
       {
         kind: 'train',
-        stage: ctx.stage,
         model,
-        shards: meta.shards.map((s) => tensorize.path(s.output)),
+        shards,
         size: meta.size,
         epochs: Number(ctx.params.epochs),
         batch,
@@ -112,7 +116,7 @@ export default defineStage({
         threads,
         stateDir: ctx.stateDir,
         // what the key was made for (environment() above): the job refuses to train anything else under it
-        keyed: { backend: probeBackend(ctx.params.backend as 'auto').name ?? 'none', ...jsEnvironment(probeBackend(ctx.params.backend as 'auto').name) },
+        keyed: keyedBackend(ctx.params),
       },
       what,
     );
