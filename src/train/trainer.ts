@@ -291,14 +291,13 @@ export async function train(
   try {
     // Data parallel only where it can help: several pieces per step, and wasm (one thread per process; the native
     // backends use every core already).
-    const pieces = p.microBatch > 0 ? Math.ceil(p.batchSize / p.microBatch) : 1;
     const plan = trainPlan(params);
+    const pieces = plan.pieces;
     // A worker holds a model copy, its own wasm heap and two gradient slots (processBytes); use at most half the
     // machine's memory (total, not free: free memory is mostly page cache on macOS and Linux alike, and would keep busy
     // machines at one thread for no reason).
-    let byMemory = Math.min(p.threads, pieces);
-    while (byMemory > 1 && processBytes(p.model, plan, byMemory) > totalmem() * 0.5) byMemory--;
-    const threads = byMemory;
+    let threads = Math.min(p.threads, pieces);
+    while (threads > 1 && processBytes(p.model, plan, threads) > totalmem() * 0.5) threads--;
     let threadsNote: string | undefined = threads < Math.min(p.threads, pieces) ? `${threads} thread(s), not ${Math.min(p.threads, pieces)}: memory` : undefined;
     if (threads > 1 && tf.getBackend() === 'wasm') {
       try {
