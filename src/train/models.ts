@@ -22,19 +22,12 @@ import {
 } from './layers.js';
 import { SyncBatchNormalization } from './sync-batch-norm.js';
 
-export const MODEL_NAMES = ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+import { MODEL_NAMES, type ModelName } from './model-facts.js';
+
+export { MODEL_NAMES, REFERENCE_PARAMETER_COUNTS, type ModelName } from './model-facts.js';
 export const LABELS = GENES;
 export type Label = (typeof GENES)[number];
 
-/** Trainable parameters at 224×224 with in_chans 1, num_labels 4, counted with PyTorch 1.13 (MODELS.md). */
-export const REFERENCE_PARAMETER_COUNTS: Record<ModelName, number> = {
-  AlexNet2D: 57_004_740,
-  SENet: 26_040_948,
-  ConvNeXtV2_2D: 477_220,
-  VisionLSTM: 10_330_884,
-  ViT: 85_408_516,
-};
 
 export interface ModelOptions {
   /** Square input size in pixels. */

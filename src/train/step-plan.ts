@@ -4,7 +4,7 @@
 //
 // The constraint is tfjs's wasm heap: one WebAssembly memory of at most 4 GiB per thread, in which tfjs keeps every
 // intermediate of a piece's forward pass until its gradients are done. Past 4 GiB an allocation fails and the backend
-// traps ("memory access out of bounds"). The estimate of one thread's heap for a piece of r rows is
+// aborts (emscripten's "Aborted()") or traps ("memory access out of bounds"). The estimate of one thread's heap for a piece of r rows is
 //   fixed + r × perRow
 // where `fixed` is what the parameters cost on the heap (weights, their gradients, the transposed copies of large
 // dense weights the products keep) and `perRow` the activations one image leaves on the gradient tape at that size.
@@ -13,21 +13,12 @@
 // feature maps with the pixels, VisionLSTM's tokens linearly, ViT's tokens linearly plus its attention maps (tokens²).
 // Adam's moments are not on the heap (they live in the Adam kernel's own memory: 3 floats per weight), nor are the
 // weights published to gradient workers and their gradient slots; `processBytes` adds them for a whole process.
-import type { ModelName } from './models.js';
+import { REFERENCE_PARAMETER_COUNTS, type ModelName } from './model-facts.js';
 
 const MiB = 2 ** 20;
 
 /** The heap one piece may plan for: 4 GiB is the hard limit; the rest is margin for the estimate and fragmentation. */
 export const HEAP_BUDGET_BYTES = 2.5 * 1024 * MiB;
-
-/** Trainable parameters at 224 (MODELS.md); ViT's grows by 768 per extra token, negligible here. */
-const PARAMETERS: Record<ModelName, number> = {
-  AlexNet2D: 57_004_740,
-  SENet: 26_040_948,
-  ConvNeXtV2_2D: 477_220,
-  VisionLSTM: 10_330_884,
-  ViT: 85_408_516,
-};
 
 /**
  * Measured at 224×224 (MiB of wasm heap): fixed, and per row split into a part linear in the model's spatial
@@ -161,7 +152,7 @@ export function planStep(model: ModelName, size: number, batch: number, microBat
  * worker (shared memory), plus ~0.4 GB for Node, tfjs and the data.
  */
 export function processBytes(model: ModelName, plan: StepPlan, threads: number): number {
-  const weights = PARAMETERS[model] * 4;
+  const weights = REFERENCE_PARAMETER_COUNTS[model] * 4; // at 224; ViT's grows by 768 per extra token, negligible here
   const workers = Math.max(0, threads - 1);
   return threads * plan.heapBytes + 3 * weights + (workers > 0 ? weights * (1 + 2 * workers) : 0) + 0.4 * 2 ** 30;
 }

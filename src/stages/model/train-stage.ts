@@ -11,13 +11,11 @@ import { HISTORY_COLUMNS } from '../../train/history.js';
 import { BATCH_NORM_MODELS, planStep } from '../../train/step-plan.js';
 import { probeBackend } from '../../train/backend.js';
 import { predictWasmProducts } from '../../train/wasm-products.js';
-import type { ModelName } from '../../train/models.js';
+import { MODEL_NAMES, type ModelName } from '../../train/model-facts.js';
 import { toCsv } from '../tables.js';
 import { tensorizeShards } from './batches.js';
 import { runInChild } from './tfjs-process.js';
 import type { TrainJob, TrainJobResult } from './train-job.js';
-
-const MODELS = ['AlexNet2D', 'SENet', 'ConvNeXtV2_2D', 'VisionLSTM', 'ViT'] as const;
 
 export interface TrainingSummary {
   model: string;
@@ -62,7 +60,7 @@ export default defineStage({
   version: 1,
   resources: ['tfjs'],
   params: {
-    model: { type: 'string', default: 'AlexNet2D', enum: MODELS, description: 'architecture (see MODELS.md)' },
+    model: { type: 'string', default: 'AlexNet2D', enum: MODEL_NAMES, description: 'architecture (see MODELS.md)' },
     epochs: { type: 'integer', default: 10, min: 1, description: 'epochs (the original: 10)' },
     batch: { type: 'integer', default: 32, min: 1, description: 'batch size (the original: 32)' },
     lr: { type: 'number', default: 1e-4, min: 0, description: 'learning rate (the original: 1e-4)' },
